@@ -1,0 +1,1 @@
+"""The conversation engine: intake flow, catalogs, time reading and case creation."""
