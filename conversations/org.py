@@ -40,10 +40,13 @@ class Group(_Strict):
     slack_channel: str | None = None
     telegram_chat: str | None = None
 
-    @field_validator("telegram_chat", mode="before")
+    @field_validator("telegram_chat", "slack_channel", mode="before")
     @classmethod
     def _chat_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
+        """Chat ids may be written as numbers; an empty string means "not set"."""
+        if isinstance(value, int):
+            return str(value)
+        return value or None
 
 
 class Helpline(_Strict):

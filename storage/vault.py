@@ -25,6 +25,7 @@ class Vault:
         """A new data key, stored wrapped in the current transaction."""
         key, wrapped = self.keyring.new_data_key(new_id())
         session.add(DataKeyRow(id=key.key_id, master_id=wrapped.master_id, wrapped=wrapped.wrapped))
+        session.flush()  # the key row must exist before rows that point at it are written
         return key
 
     def load(self, session: Session, key_id: str | None) -> DataKey:

@@ -1,0 +1,88 @@
+"""The `trygg` command: run the bot, check the config, manage keys."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from adapters.console import ConsoleAdapter
+from bot.app import build
+from bot.errors import StartupError
+from bot.settings import Settings, load_org
+from storage.crypto import new_key_text
+from storage.db import transaction
+
+
+def _fail(exc: StartupError) -> None:
+    click.echo(f"trygg: {exc}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+def main() -> None:
+    """Trygg: a safe chat-bot for reporting harassment and misconduct."""
+
+
+@main.command()
+def run() -> None:
+    """Run the bot (with no platform tokens: the local console chat on SQLite)."""
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
+    try:
+        if settings.platforms_configured:
+            raise StartupError(
+                "TELEGRAM_BOT_TOKEN / SLACK_BOT_TOKEN is set, but this build has only the "
+                "console adapter; unset them to use the console chat",
+                "adapter_missing",
+            )
+        app = build(settings)
+    except StartupError as exc:
+        _fail(exc)
+        return
+    if app.warning:
+        click.echo(app.warning, err=True)
+    ConsoleAdapter().start(app.engine.handle)
+
+
+@main.command("check-config")
+def check_config() -> None:
+    """Validate the organisation file and say what it holds."""
+    settings = Settings.from_env()
+    try:
+        org = load_org(settings.config_path)
+    except StartupError as exc:
+        _fail(exc)
+        return
+    click.echo(f"{settings.config_path}: ok — {org.organisation.name}, "
+               f"{len(org.units)} units, {len(org.groups)} groups, "
+               f"{len(org.helplines)} help lines")  # fmt: skip
+
+
+@main.group()
+def keys() -> None:
+    """Create and rotate encryption keys."""
+
+
+@keys.command("new")
+@click.option("--id", "key_id", default="k1", show_default=True, help="Name of the master key.")
+def keys_new(key_id: str) -> None:
+    """Print a new master key and pseudonym key for the environment."""
+    click.echo(f"TRYGG_MASTER_KEYS={new_key_text(key_id)}")
+    click.echo(f"TRYGG_PSEUDONYM_KEY={new_key_text('p').split(':', 1)[1]}")
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Re-wrap every data key under the first key in TRYGG_MASTER_KEYS."""
+    settings = Settings.from_env()
+    try:
+        app = build(settings)
+    except StartupError as exc:
+        _fail(exc)
+        return
+    with transaction(app.engine.sessions) as session:
+        count = app.vault.rotate(session)
+    click.echo(f"re-wrapped {count} data keys under master key {app.vault.keyring.current!r}")

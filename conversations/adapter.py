@@ -1,0 +1,46 @@
+"""The adapter contract: what the engine may ask of a platform, and the optional extras."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+from conversations.messages import Inbound, Outbound
+
+Handler = Callable[[Inbound], list[Outbound]]
+
+
+class Adapter(Protocol):
+    """Required of every platform: start feeding inbound messages, stop, and deliver."""
+
+    name: str
+
+    def start(self, handler: Handler) -> None:
+        """Begin turning platform events into Inbound values passed to `handler`."""
+
+    def stop(self) -> None:
+        """Stop receiving; delivery of what was queued resumes at the next start."""
+
+    def deliver(self, outbound: Outbound) -> str:
+        """Send one message; returns the platform's opaque message reference."""
+
+
+@runtime_checkable
+class CanThread(Protocol):
+    """Optional: reply inside a thread. Without it, later case events are posted unthreaded."""
+
+    def deliver_in_thread(self, outbound: Outbound, parent_ref: str) -> str: ...
+
+
+@runtime_checkable
+class CanCheckMembership(Protocol):
+    """Optional: is a user a member of a group's channel? Without it, handler actions refuse."""
+
+    def is_member(self, address: str, user_id: str) -> bool: ...
+
+
+@runtime_checkable
+class CanDelete(Protocol):
+    """Optional: delete a sent message. Without it, the reporter is told to delete it by hand."""
+
+    def delete(self, message_ref: str) -> bool: ...

@@ -1,0 +1,459 @@
+"""The engine: one inbound message in, the conversation advanced in one transaction, replies out."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from conversations import intake
+from conversations.cases import reporter_cases, submit
+from conversations.i18n import N_, Translator, negotiate
+from conversations.intake import Context, Reply
+from conversations.messages import Choice, Inbound, Outbound
+from conversations.org import LANGUAGES, Helpline, Org, pick
+from storage.models import Conversation, ProcessedEvent
+from storage.vault import Vault, place
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("/start", "/help", "/back", "/cancel", "/language", "/status")
+LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "sv": "Svenska", "en": "English"}
+IDLE, WELCOME, LANGUAGE, OVERLONG = "idle", "welcome", "language", "overlong"
+PLATFORM_NAMES = {"console": N_("platform.console")}
+
+
+class Turn:
+    """The state of one conversation while a message is handled."""
+
+    def __init__(self, conversation: Conversation, draft: dict[str, Any], ctx: Context) -> None:
+        self.conversation = conversation
+        self.draft = draft
+        self.ctx = ctx
+        self.replies: list[Reply] = []
+
+    @property
+    def state(self) -> str:
+        return self.conversation.step
+
+    def say(self, text: str, choices: tuple[Choice, ...] = ()) -> None:
+        self.replies.append(Reply(text, choices))
+
+    def go(self, state: str) -> None:
+        """Move to `state`, remembering where we were for /back."""
+        if state != self.state and self.state in intake.SUBSTATES.keys() | set(intake.STEPS):
+            self.draft.setdefault("history", []).append(self.state)
+        self.conversation.step = state
+
+
+class Engine:
+    """Advances conversations; never waits on a platform (it only returns replies)."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        vault: Vault,
+        org: Org,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.sessions = sessions
+        self.vault = vault
+        self.org = org
+        self.clock = clock
+
+    # --- entry point ---------------------------------------------------------------------
+
+    def handle(self, inbound: Inbound) -> list[Outbound]:
+        """Apply one inbound message; a redelivered platform event is applied only once."""
+        if not inbound.private:
+            tr = self._translator(negotiate(inbound.locale, self.org.organisation.languages))
+            return [Outbound(inbound.address, tr.t("group.write_privately"))]
+        for attempt in range(3):
+            try:
+                with self.sessions() as session, session.begin():
+                    replies = self._handle(session, inbound)
+                return replies
+            except StaleDataError:  # the same person wrote twice at once: apply in turn
+                log.info("conversation changed concurrently; retrying (attempt %d)", attempt + 1)
+            except IntegrityError:
+                if inbound.event_id is None:
+                    raise
+                log.info("duplicate platform event skipped")
+                return []
+        raise RuntimeError("conversation kept changing under us; giving up on this message")
+
+    def _handle(self, session: Session, inbound: Inbound) -> list[Outbound]:
+        if inbound.event_id is not None:
+            if session.get(ProcessedEvent, (inbound.platform, inbound.event_id)) is not None:
+                log.info("duplicate platform event skipped")
+                return []
+            session.add(
+                ProcessedEvent(
+                    platform=inbound.platform, event_id=inbound.event_id, processed_at=self.clock()
+                )
+            )
+            session.flush()
+        turn = self._load(session, inbound)
+        self._dispatch(turn, inbound, session)
+        self._save(session, turn)
+        address = inbound.address
+        return [Outbound(address, r.text, r.choices) for r in turn.replies]
+
+    # --- state ---------------------------------------------------------------------------
+
+    def _translator(self, language: str) -> Translator:
+        return Translator(language, self.org.organisation.timezone)
+
+    def _load(self, session: Session, inbound: Inbound) -> Turn:
+        user_ref = self.vault.keyring.pseudonym(inbound.platform, inbound.user_id)
+        conversation = session.scalar(
+            select(Conversation).where(
+                Conversation.platform == inbound.platform, Conversation.user_ref == user_ref
+            )
+        )
+        if conversation is None:
+            language = negotiate(inbound.locale, self.org.organisation.languages)
+            conversation = Conversation(
+                platform=inbound.platform,
+                user_ref=user_ref,
+                step=IDLE,
+                language=language,
+                created_at=self.clock(),
+            )
+            session.add(conversation)
+            session.flush()
+        draft: dict[str, Any] = {}
+        if conversation.draft is not None:
+            key = self.vault.load(session, conversation.data_key_id)
+            draft = json.loads(
+                key.decrypt(conversation.draft, place("conversations", conversation.id, "draft"))
+            )
+        tr = self._translator(conversation.language)
+        now = tr.local(self.clock())
+        return Turn(conversation, draft, Context(tr, self.org, now, draft))
+
+    def _save(self, session: Session, turn: Turn) -> None:
+        conversation = turn.conversation
+        conversation.updated_at = self.clock()
+        if conversation.step == IDLE:
+            self._drop_draft(session, conversation)
+            return
+        if conversation.data_key_id is None:
+            conversation.data_key_id = self.vault.create(session).key_id
+            session.flush()
+        key = self.vault.load(session, conversation.data_key_id)
+        conversation.draft = key.encrypt(
+            json.dumps(turn.draft, ensure_ascii=False),
+            place("conversations", conversation.id, "draft"),
+        )
+
+    def _drop_draft(self, session: Session, conversation: Conversation) -> None:
+        key_id = conversation.data_key_id
+        conversation.draft = None
+        conversation.data_key_id = None
+        session.flush()
+        self.vault.destroy(session, key_id)
+
+    # --- dispatch ------------------------------------------------------------------------
+
+    def _dispatch(self, turn: Turn, inbound: Inbound, session: Session) -> None:
+        text = inbound.text if inbound.content == "text" else None
+        if text is not None and text.strip().startswith("/"):
+            self._command(turn, text.strip().split()[0].lower(), inbound, session)
+            return
+        if inbound.content not in ("text", "choice"):
+            turn.say(turn.ctx.t("problem.not_text"))
+            if turn.state != IDLE:
+                self._reprompt(turn)
+                return
+        if turn.state == IDLE:
+            self._welcome(turn, inbound)
+            return
+        choice = self._choice(turn, inbound)
+        if choice is False:
+            return
+        if choice == "nav:back":
+            self._back(turn)
+        elif turn.state == WELCOME:
+            self._on_welcome(turn, choice, inbound)
+        elif turn.state == LANGUAGE:
+            self._on_language(turn, choice)
+        elif turn.state == OVERLONG:
+            self._on_overlong(turn, choice, session)
+        elif turn.state == "review":
+            self._on_review(turn, choice, inbound, session)
+        else:
+            self._on_answer(turn, text, choice, session)
+
+    def _offered(self, turn: Turn) -> tuple[Choice, ...]:
+        if turn.state == WELCOME:
+            return self._welcome_choices(turn)
+        if turn.state == LANGUAGE:
+            return self._language_choices(turn)
+        if turn.state == OVERLONG:
+            return self._overlong_choices(turn)
+        return intake.choices_for(turn.state, turn.ctx)
+
+    def _choice(self, turn: Turn, inbound: Inbound) -> str | bool | None:
+        """The chosen button's value; None for an answer in words; False when handled here."""
+        offered = self._offered(turn)
+        if inbound.choice is not None:
+            if any(c.value == inbound.choice for c in offered):
+                return inbound.choice
+            turn.say(turn.ctx.t("problem.stale_button"))
+            self._reprompt(turn)
+            return False
+        text = (inbound.text or "").strip()
+        typed = next((c.value for c in offered if c.label.casefold() == text.casefold()), None)
+        if typed is None and text.isdigit() and not intake.takes_text(turn.state):
+            index = int(text) - 1
+            typed = offered[index].value if 0 <= index < len(offered) else None
+        if typed is not None:
+            return typed
+        if not intake.takes_text(turn.state):
+            turn.say(turn.ctx.t("problem.pick_one"))
+            self._reprompt(turn)
+            return False
+        if not text:
+            turn.say(turn.ctx.t("problem.empty"))
+            self._reprompt(turn)
+            return False
+        return None
+
+    def _reprompt(self, turn: Turn) -> None:
+        state = turn.state
+        if state == IDLE:
+            return
+        if state == WELCOME:
+            turn.say(turn.ctx.t("welcome.choose"), self._welcome_choices(turn))
+        elif state == LANGUAGE:
+            turn.say(turn.ctx.t("ask.language"), self._language_choices(turn))
+        elif state == OVERLONG:
+            pending = turn.draft["pending"]
+            turn.say(
+                turn.ctx.t("problem.too_long", limit=pending["limit"]), self._overlong_choices(turn)
+            )
+        else:
+            reply = intake.prompt(state, turn.ctx)
+            turn.say(reply.text, reply.choices)
+
+    # --- commands ------------------------------------------------------------------------
+
+    def _command(self, turn: Turn, command: str, inbound: Inbound, session: Session) -> None:
+        t = turn.ctx.t
+        if command == "/start":
+            if turn.state == IDLE:
+                self._welcome(turn, inbound)
+            else:
+                turn.say(t("command.continuing"))
+                self._reprompt(turn)
+        elif command == "/help":
+            turn.say(t("command.help", commands=" ".join(COMMANDS)))
+            self._reprompt(turn)
+        elif command == "/cancel":
+            had_draft = bool(turn.draft) or turn.state not in (IDLE, WELCOME, LANGUAGE)
+            turn.draft.clear()
+            turn.conversation.step = IDLE
+            turn.say(t("command.cancelled") if had_draft else t("command.nothing_to_cancel"))
+        elif command == "/back":
+            self._back(turn)
+        elif command == "/language":
+            if turn.state != LANGUAGE:
+                turn.draft["return_to"] = turn.state
+            turn.conversation.step = LANGUAGE
+            self._reprompt(turn)
+        elif command == "/status":
+            self._status(turn, inbound, session)
+            self._reprompt(turn)
+        else:
+            turn.say(t("command.unknown", commands=" ".join(COMMANDS)))
+            self._reprompt(turn)
+
+    def _back(self, turn: Turn) -> None:
+        history = turn.draft.get("history", [])
+        if not history:
+            turn.say(turn.ctx.t("problem.nothing_before"))
+        else:
+            turn.conversation.step = history.pop()
+        self._reprompt(turn)
+
+    def _status(self, turn: Turn, inbound: Inbound, session: Session) -> None:
+        tr = turn.ctx.tr
+        cases = reporter_cases(session, turn.conversation.platform, turn.conversation.user_ref)
+        if not cases:
+            turn.say(tr.t("status.none"))
+            return
+        lines = [
+            tr.t(
+                "status.line",
+                reference=c.reference,
+                status=tr.t(intake.STATUS[c.status]),
+                received=tr.date(tr.local(c.received_at).date()),
+            )
+            for c in cases
+        ]
+        turn.say(tr.t("status.intro") + "\n" + "\n".join(lines))
+
+    # --- welcome, language, overlong --------------------------------------------------------
+
+    def _welcome_choices(self, turn: Turn) -> tuple[Choice, ...]:
+        t = turn.ctx.t
+        return (
+            Choice("welcome:start", t("button.start")),
+            Choice("welcome:language", t("button.language")),
+            Choice("welcome:later", t("button.later")),
+        )
+
+    def _welcome(self, turn: Turn, inbound: Inbound) -> None:
+        t, language = turn.ctx.t, turn.ctx.tr.language
+        groups = ", ".join(g.name for g in self.org.groups)
+        platform_key = PLATFORM_NAMES.get(inbound.platform)
+        platform = t(platform_key) if platform_key else inbound.platform.capitalize()
+        emergency = [h for h in self.org.helplines if h.emergency]
+        support = [h for h in self.org.helplines if not h.emergency]
+        parts = [
+            t("welcome.intro", organisation=self.org.organisation.name),
+            t("welcome.readers", groups=groups),
+            t("welcome.encrypted"),
+            t("welcome.platform", platform=platform),
+            t("welcome.stop"),
+        ]
+        if emergency:
+            numbers = ", ".join(f"{h.number} ({pick(h.name, language)})" for h in emergency)
+            parts.append(t("welcome.emergency", numbers=numbers))
+        if support:
+            parts.append(t("welcome.helplines") + "\n" + helplines_text(support, language))
+        turn.conversation.step = WELCOME
+        turn.say("\n\n".join(parts), self._welcome_choices(turn))
+
+    def _on_welcome(self, turn: Turn, choice: str | None, inbound: Inbound) -> None:
+        if choice == "welcome:start":
+            turn.draft.clear()
+            turn.conversation.step = intake.first_state()
+            self._reprompt(turn)
+        elif choice == "welcome:language":
+            turn.draft["return_to"] = WELCOME
+            turn.conversation.step = LANGUAGE
+            self._reprompt(turn)
+        else:
+            turn.conversation.step = IDLE
+            turn.say(turn.ctx.t("welcome.later"))
+
+    def _language_choices(self, turn: Turn) -> tuple[Choice, ...]:
+        offered = [lang for lang in LANGUAGES if lang in self.org.organisation.languages]
+        return tuple(Choice(f"lang:{lang}", LANGUAGE_NAMES[lang]) for lang in offered)
+
+    def _on_language(self, turn: Turn, choice: str | None) -> None:
+        language = (choice or "").removeprefix("lang:")
+        turn.conversation.language = language
+        turn.ctx.tr = self._translator(language)
+        turn.conversation.step = turn.draft.pop("return_to", IDLE)
+        turn.say(turn.ctx.t("language.changed"))
+        if turn.state == IDLE:
+            turn.conversation.step = WELCOME
+        self._reprompt(turn)
+
+    def _overlong_choices(self, turn: Turn) -> tuple[Choice, ...]:
+        t = turn.ctx.t
+        return (
+            Choice("overlong:keep", t("button.keep_first_part")),
+            Choice("overlong:again", t("button.write_again")),
+        )
+
+    def _on_overlong(self, turn: Turn, choice: str | None, session: Session) -> None:
+        pending = turn.draft.pop("pending")
+        turn.conversation.step = pending["state"]
+        if choice == "overlong:keep":
+            self._apply(turn, pending["text"][: pending["limit"]], None, session)
+        else:
+            self._reprompt(turn)
+
+    # --- answers and review ----------------------------------------------------------------
+
+    def _on_answer(
+        self, turn: Turn, text: str | None, choice: str | None, session: Session
+    ) -> None:
+        if choice is None and text is not None:
+            text = text.strip()
+            limit = intake.limit_for(turn.state)
+            if turn.state == "what":
+                used = sum(len(part) for part in turn.draft.get("what", []))
+                if used >= intake.WHAT_TOTAL_LIMIT:
+                    turn.say(turn.ctx.t("problem.what_full"))
+                    self._reprompt(turn)
+                    return
+                limit = min(limit, intake.WHAT_TOTAL_LIMIT - used)
+            if len(text) > limit:
+                turn.draft["pending"] = {"state": turn.state, "text": text, "limit": limit}
+                turn.conversation.step = OVERLONG
+                self._reprompt(turn)
+                return
+        self._apply(turn, text, choice, session)
+
+    def _apply(self, turn: Turn, text: str | None, choice: str | None, session: Session) -> None:
+        value = choice.split(":", 1)[1] if choice else None
+        outcome = intake.answer(turn.state, turn.ctx, text, value)
+        if outcome.problem:
+            turn.say(outcome.problem)
+        elif turn.state == "what" and outcome.state == "what":
+            turn.say(turn.ctx.t("what.noted"), intake.choices_for("what", turn.ctx))
+            return
+        turn.go(outcome.state)
+        self._reprompt(turn)
+
+    def _on_review(
+        self, turn: Turn, choice: str | None, inbound: Inbound, session: Session
+    ) -> None:
+        value = (choice or "").removeprefix("review:")
+        if value.startswith("edit:"):
+            turn.go(intake.start_edit(value.removeprefix("edit:"), turn.ctx))
+            self._reprompt(turn)
+        elif value == "delete":
+            turn.draft.clear()
+            turn.conversation.step = IDLE
+            turn.say(turn.ctx.t("command.cancelled"))
+        else:
+            self._submit(turn, inbound, session)
+
+    def _submit(self, turn: Turn, inbound: Inbound, session: Session) -> None:
+        tr, now = turn.ctx.tr, self.clock()
+        receipt = submit(
+            session,
+            self.vault,
+            self.org,
+            turn.draft,
+            platform=inbound.platform,
+            reporter_ref=turn.conversation.user_ref,
+            address=inbound.address,
+            language=tr.language,
+            unit_id=intake.unit_of(turn.ctx),
+            now=now,
+        )
+        log.info("case submitted")
+        turn.draft.clear()
+        turn.conversation.step = IDLE
+        rules = self.org.deadlines
+        text = tr.t(
+            "receipt",
+            reference=receipt.reference,
+            group=receipt.group_name,
+            acknowledge_by=tr.local_day(receipt.acknowledge_by),
+            acknowledge_days=rules.acknowledge_days,
+            feedback_by=tr.local_day(receipt.feedback_by),
+            feedback_months=rules.feedback_months,
+        )
+        if self.org.helplines:
+            text += "\n\n" + tr.t("welcome.helplines") + "\n"
+            text += helplines_text(self.org.helplines, tr.language)
+        turn.say(text)
+
+
+def helplines_text(helplines: Iterable[Helpline], language: str) -> str:
+    return "\n".join(f"• {pick(h.name, language)}: {h.number}" for h in helplines)
