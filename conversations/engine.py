@@ -176,8 +176,8 @@ class Engine:
         if turn.state == IDLE:
             self._welcome(turn, inbound)
             return
-        choice = self._choice(turn, inbound)
-        if choice is False:
+        go_on, choice = self._choice(turn, inbound)
+        if not go_on:
             return
         if choice == "nav:back":
             self._back(turn)
@@ -201,31 +201,31 @@ class Engine:
             return self._overlong_choices(turn)
         return intake.choices_for(turn.state, turn.ctx)
 
-    def _choice(self, turn: Turn, inbound: Inbound) -> str | bool | None:
-        """The chosen button's value; None for an answer in words; False when handled here."""
+    def _choice(self, turn: Turn, inbound: Inbound) -> tuple[bool, str | None]:
+        """(go on?, the chosen button's value or None for an answer in words)."""
         offered = self._offered(turn)
         if inbound.choice is not None:
             if any(c.value == inbound.choice for c in offered):
-                return inbound.choice
+                return True, inbound.choice
             turn.say(turn.ctx.t("problem.stale_button"))
             self._reprompt(turn)
-            return False
+            return False, None
         text = (inbound.text or "").strip()
         typed = next((c.value for c in offered if c.label.casefold() == text.casefold()), None)
         if typed is None and text.isdigit() and not intake.takes_text(turn.state):
             index = int(text) - 1
             typed = offered[index].value if 0 <= index < len(offered) else None
         if typed is not None:
-            return typed
+            return True, typed
         if not intake.takes_text(turn.state):
             turn.say(turn.ctx.t("problem.pick_one"))
             self._reprompt(turn)
-            return False
+            return False, None
         if not text:
             turn.say(turn.ctx.t("problem.empty"))
             self._reprompt(turn)
-            return False
-        return None
+            return False, None
+        return True, None
 
     def _reprompt(self, turn: Turn) -> None:
         state = turn.state
@@ -295,7 +295,7 @@ class Engine:
                 "status.line",
                 reference=c.reference,
                 status=tr.t(intake.STATUS[c.status]),
-                received=tr.date(tr.local(c.received_at).date()),
+                received=tr.date_text(tr.local(c.received_at).date()),
             )
             for c in cases
         ]

@@ -66,11 +66,11 @@ class Translator:
             raise CatalogError(self.language, key)
         return text.format(**values) if values else text
 
-    def date(self, value: date) -> str:
+    def date_text(self, value: date) -> str:
         """A day as people write it: '12. mars 2026', '12 mars 2026', '12 March 2026'."""
         return format_date(value, format="long", locale=self._locale)
 
-    def day(self, value: date) -> str:
+    def day_text(self, value: date) -> str:
         """A day with its weekday: 'torsdag 12. mars 2026'."""
         return format_date(value, format="full", locale=self._locale)
 
@@ -81,8 +81,8 @@ class Translator:
     def moment(self, value: datetime) -> str:
         """A point in time in the organisation's zone: '12. mars 2026 11:00'."""
         local = self.local(value)
-        return f"{self.date(local.date())} {local:%H:%M}"
+        return f"{self.date_text(local.date())} {local:%H:%M}"
 
     def local_day(self, value: datetime) -> str:
         """The calendar day of `value` in the organisation's zone, with its weekday."""
-        return self.day(self.local(value).date())
+        return self.day_text(self.local(value).date())

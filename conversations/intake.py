@@ -299,14 +299,16 @@ def describe_when(when: dict[str, Any], tr: Translator) -> str:
     start = date.fromisoformat(when["start"]) if when.get("start") else None
     end = date.fromisoformat(when["end"]) if when.get("end") else None
     if kind == "date" and start:
-        return tr.day(start)
+        return tr.day_text(start)
     if kind == "period" and start and end:
-        return tr.t("when.period", start=tr.date(start), end=tr.date(end))
+        return tr.t("when.period", start=tr.date_text(start), end=tr.date_text(end))
     if kind == "ongoing":
-        return tr.t("when.ongoing_since", start=tr.date(start)) if start else tr.t("when.ongoing")
+        return (
+            tr.t("when.ongoing_since", start=tr.date_text(start)) if start else tr.t("when.ongoing")
+        )
     if kind == "repeated":
         if start and end:
-            return tr.t("when.repeated_between", start=tr.date(start), end=tr.date(end))
+            return tr.t("when.repeated_between", start=tr.date_text(start), end=tr.date_text(end))
         return tr.t("when.repeated")
     return tr.t("when.unknown")
 

@@ -318,7 +318,7 @@ def _dateparser(text: str, language: str, now: datetime) -> Span | None:
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # dateparser warns about its own use of pytz
-        found = dateparser.parse(text, languages=languages, settings=settings)  # type: ignore[arg-type]
+        found = dateparser.parse(text, languages=languages, settings=settings)
     if found is None or found.date() > now.date():
         return None
     return found.date(), found.date()
@@ -352,7 +352,10 @@ def read_when(text: str, language: str, now: datetime) -> When:
     if ongoing:
         return When("ongoing", anchor[0] if anchor else None, today, words)
     if repeated:
-        return When("repeated", *(anchor or (None, None)), words)
+        if anchor is None:
+            return When("repeated", None, None, words)
+        return When("repeated", anchor[0], anchor[1], words)
     if anchor is None:
         return When("unknown", None, None, words)
-    return When("date" if anchor[0] == anchor[1] else "period", *anchor, words)
+    start, end = anchor
+    return When("date" if start == end else "period", start, end, words)

@@ -1,0 +1,81 @@
+"""The README's first command: `trygg run` with no tokens is the console chat on SQLite."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TRYGG = shutil.which("trygg") or str(Path(sys.executable).parent / "trygg")
+SCRIPT = "\n".join(
+    ["1", "1", "1", "Scripted report text", "1", "last Thursday", "1", "At the office",
+     "Ola", "colleague", "2", "2", "1", "1", "I want it to stop", "1", "1", "/status", ""]
+)  # fmt: skip
+
+
+def run(args: list[str], cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("TRYGG_", "TELEGRAM_", "SLACK_", "DATABASE_URL"))}  # fmt: skip
+    clean.update(env)
+    return subprocess.run([TRYGG, *args], cwd=cwd, input=stdin, capture_output=True, text=True,
+                          env=clean, timeout=120, check=False)  # fmt: skip
+
+
+def test_trygg_run_files_a_report_through_stdin_without_a_tty(tmp_path):
+    """Piped through stdin, the console chat reaches a receipt and stores the case in trygg.db."""
+    result = run(["run"], tmp_path, SCRIPT + "\n", TRYGG_LOG_LEVEL="WARNING")
+    assert result.returncode == 0, result.stderr
+    assert "Your reference: K-" not in result.stdout  # the sample's default language is nb
+    assert "Referansen din: K-" in result.stdout
+    assert "not for production" in result.stderr
+    assert (tmp_path / "trygg-dev.key").exists()
+    with sqlite3.connect(tmp_path / "trygg.db") as conn:
+        assert conn.execute("SELECT count(*) FROM cases").fetchone() == (1,)
+
+
+def test_broken_config_is_one_line_not_a_traceback(tmp_path):
+    """A wrong organisation file gives one message naming the key, exit code 2."""
+    (tmp_path / "trygg.toml").write_text(
+        '[organisation]\nname = "X"\ntimezone = "Nowhere/Land"\n'
+        '[[units]]\nid = "a"\nname = "A"\n[[groups]]\nid = "g"\nname = "G"\nunits = ["a"]\n'
+    )
+    result = run(["run"], tmp_path)
+    assert result.returncode == 2
+    assert "organisation.timezone" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_platform_token_without_keys_names_the_missing_variable(tmp_path):
+    """With a platform token set, production keys are required and the error names them."""
+    result = run(["run"], tmp_path, TELEGRAM_BOT_TOKEN="123:abc")
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr or "TRYGG_MASTER_KEYS" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_config_reports_the_sample(tmp_path):
+    """`trygg check-config` validates the bundled sample when no trygg.toml is present."""
+    result = run(["check-config"], tmp_path)
+    assert result.returncode == 0 and "Eksempelpartiet" in result.stdout
+
+
+def test_keys_new_prints_usable_keys(tmp_path):
+    """`trygg keys new` prints both variables, and they load as a keyring."""
+    result = run(["keys", "new"], tmp_path)
+    lines = dict(line.split("=", 1) for line in result.stdout.strip().splitlines())
+    from storage.crypto import Keyring
+
+    assert Keyring.from_env(lines).current == "k1"
+
+
+@pytest.mark.parametrize("database", ["sqlite:////nonexistent-dir/x/trygg.db"])
+def test_unreachable_database_is_one_line(tmp_path, database):
+    """A database that cannot be opened is reported in one line naming DATABASE_URL."""
+    result = run(["run"], tmp_path, DATABASE_URL=database)
+    assert result.returncode == 2 and "DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr

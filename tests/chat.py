@@ -1,0 +1,54 @@
+"""A test driver that talks to the real engine through the real console adapter."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+from adapters.console import ADDRESS, ConsoleAdapter
+from conversations.engine import Engine
+from conversations.messages import Inbound, Outbound
+
+_events = itertools.count(1)
+
+
+class Chat:
+    """Types lines into the console adapter and keeps every message the engine answered."""
+
+    def __init__(self, engine: Engine, user_id: str = "reporter-1", locale: str | None = None):
+        self.engine = engine
+        self.screen = io.StringIO()
+        self.console = ConsoleAdapter(io.StringIO(), self.screen, user_id, locale)
+        self.user_id = user_id
+        self.replies: list[Outbound] = []
+
+    def send(self, line: str) -> list[Outbound]:
+        """Type one line, as a person at the console would."""
+        return self._deliver(self.engine.handle(self.console.inbound(line)))
+
+    def press(self, label: str) -> list[Outbound]:
+        """Press the button whose label contains `label` in the last message with buttons."""
+        last = next(r for r in reversed(self.replies) if r.choices)
+        chosen = next(c for c in last.choices if label.casefold() in c.label.casefold())
+        return self.raw(Inbound("console", self.user_id, ADDRESS, choice=chosen.value,
+                                content="choice"))  # fmt: skip
+
+    def raw(self, inbound: Inbound) -> list[Outbound]:
+        return self._deliver(self.engine.handle(inbound))
+
+    def _deliver(self, outbound: list[Outbound]) -> list[Outbound]:
+        for message in outbound:
+            self.console.deliver(message)
+        self.replies.extend(outbound)
+        return outbound
+
+    @property
+    def last(self) -> str:
+        return self.replies[-1].text
+
+    def labels(self) -> list[str]:
+        return [c.label for c in self.replies[-1].choices]
+
+    @staticmethod
+    def event_id() -> str:
+        return f"evt-{next(_events)}"

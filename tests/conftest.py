@@ -1,0 +1,85 @@
+"""Shared fixtures: a real SQLite file (or PostgreSQL), real keys, the sample organisation."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine as DbEngine
+from sqlalchemy import text
+
+from conversations.engine import Engine
+from conversations.org import Org, parse_org
+from storage.crypto import Keyring, new_key_text
+from storage.db import make_engine, migrate, session_factory
+from storage.models import Base
+from storage.vault import Vault
+from tests.chat import Chat
+
+SAMPLES = Path(__file__).parent.parent / "bot" / "samples"
+NOW = datetime(2026, 11, 18, 13, 0, tzinfo=UTC)  # a Wednesday, 14:00 in Oslo
+
+
+@pytest.fixture
+def org() -> Org:
+    with (SAMPLES / "trygg.toml").open("rb") as handle:
+        return parse_org(tomllib.load(handle))
+
+
+@pytest.fixture
+def keyring() -> Keyring:
+    env = {
+        "TRYGG_MASTER_KEYS": new_key_text("k1"),
+        "TRYGG_PSEUDONYM_KEY": new_key_text("p").split(":", 1)[1],
+    }
+    return Keyring.from_env(env)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "trygg.db"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[DbEngine]:
+    engine = make_engine(f"sqlite:///{db_path}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg() -> Iterator[DbEngine]:
+    """A migrated, emptied PostgreSQL database from TEST_DATABASE_URL."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests need a server (CI sets it)")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    migrate(engine)
+    yield engine
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> list[datetime]:
+    """A settable clock: tests move time by replacing clock[0]."""
+    return [NOW]
+
+
+@pytest.fixture
+def engine(db: DbEngine, keyring: Keyring, org: Org, clock: list[datetime]) -> Engine:
+    return Engine(session_factory(db), Vault(keyring), org, clock=lambda: clock[0])
+
+
+@pytest.fixture
+def chat(engine: Engine) -> Chat:
+    return Chat(engine)

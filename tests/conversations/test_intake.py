@@ -1,0 +1,214 @@
+"""The reporter's intake conversation, driven through the console adapter and a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from conversations.cases import read_case
+from conversations.engine import Engine
+from storage.models import Case, CaseLogEntry, Conversation, DataKeyRow
+from tests.chat import Chat
+
+WORDS = {
+    "nb": ("sist torsdag", "Ferdig", "Send varselet", "Referansen din"),
+    "sv": ("i torsdags", "Klar", "Skicka anmälan", "Din referens"),
+    "en": ("last Thursday", "Done", "Send the report", "Your reference"),
+}
+
+
+def file_report(chat: Chat, language: str, what: str = "He would not stop touching me.") -> str:
+    """Walk the whole intake by typing what a reporter types; returns the receipt text."""
+    when, done, send, _ = WORDS[language]
+    chat.send("/start")
+    for line in ("1", "1", "1", what, "It happened twice."):
+        chat.send(line)
+    chat.press(done)
+    chat.send(when)
+    for line in ("1", "At the office party", "Ola Nordmann", "Board member", "2", "2"):
+        chat.send(line)
+    for line in ("1", "1", "I want it to stop", "1"):
+        chat.send(line)
+    chat.press(send)
+    return chat.last
+
+
+def cases(engine: Engine) -> list[Case]:
+    with engine.sessions() as session:
+        return list(session.scalars(select(Case)))
+
+
+@pytest.mark.parametrize("language", ["nb", "sv", "en"])
+def test_scripted_report_in_each_language_reaches_an_encrypted_case(engine, language):
+    """A scripted console session in nb, sv and en ends in a stored case and a receipt."""
+    chat = Chat(engine, locale={"nb": "nb-NO", "sv": "sv-SE", "en": "en-GB"}[language])
+    receipt = file_report(chat, language)
+    (case,) = cases(engine)
+    assert WORDS[language][3] in receipt
+    assert case.reference in receipt
+    assert case.language == language
+    with engine.sessions() as session:
+        fields = read_case(session, engine.vault, case)
+    assert fields["what"] == "He would not stop touching me.\n\nIt happened twice."
+    assert fields["place"] == "At the office party"
+    assert json.loads(fields["people"])[0]["name"] == "Ola Nordmann"
+    assert json.loads(fields["when_reading"])["start"] == "2026-11-12"
+
+
+def test_every_step_shows_where_the_reporter_is(chat):
+    """Each question carries a 'step N of M' line, counting up to the review."""
+    chat.send("/start")
+    chat.send("1")
+    assert chat.last.startswith("Steg 1 av 10")
+    chat.send("1")
+    chat.send("1")
+    assert chat.last.startswith("Steg 3 av 10")
+
+
+def test_welcome_names_the_readers_the_platform_and_help_lines(chat, org):
+    """The welcome says who reads, what the platform sees, how to stop, and where to get help."""
+    chat.send("/start")
+    welcome = chat.last
+    for group in org.groups:
+        assert group.name in welcome
+    assert "terminalen" in welcome and "/cancel" in welcome
+    assert "112" in welcome and "116 117" in welcome
+
+
+def test_receipt_states_deadlines_in_the_organisations_time_zone(engine):
+    """The receipt gives the acknowledge date (7 days) and the feedback date (3 months more)."""
+    receipt = file_report(Chat(engine, locale="en"), "en")
+    assert "Wednesday, 25 November 2026" in receipt
+    assert "Thursday, 25 February 2027" in receipt
+
+
+def test_case_about_a_leader_goes_to_the_central_group(engine):
+    """Naming a leader routes the case to the group marked for leaders, and the log says why."""
+    chat = Chat(engine, locale="en")
+    chat.send("/start")
+    for line in ("1", "1", "1", "Something happened", "1", "don't know", "office", "Kari",
+                 "chair", "1", "2", "1", "1"):  # fmt: skip
+        chat.send(line)
+    chat.press("Skip")
+    chat.send("1")
+    assert "Sentral varslingsgruppe" in chat.last
+    chat.press("Send the report")
+    (case,) = cases(engine)
+    assert case.group_id == "sentral" and case.about_leader
+    with engine.sessions() as session:
+        routed = session.scalar(select(CaseLogEntry).where(CaseLogEntry.event == "routed"))
+    assert routed is not None and routed.facts == {"group": "sentral", "reason": "leader"}
+
+
+def test_draft_survives_a_restart_and_continues_where_it_stopped(engine, chat):
+    """A new engine on the same database continues the reporter's draft at the same question."""
+    chat.send("/start")
+    for line in ("1", "1", "1", "First part of what happened"):
+        chat.send(line)
+    restarted = Engine(engine.sessions, engine.vault, engine.org, clock=engine.clock)
+    again = Chat(restarted, user_id=chat.user_id)
+    again.send("/start")
+    assert "fortsetter der du slapp" in again.replies[0].text
+    again.press("Ferdig")
+    again.send("i går")
+    again.press("Ja")
+    assert again.last.startswith("Steg 5 av 10")
+
+
+def test_cancel_deletes_the_draft_and_its_key(engine, chat):
+    """/cancel removes the draft and destroys its data key, and says so."""
+    chat.send("/start")
+    for line in ("1", "1", "1", "Something I regret writing"):
+        chat.send(line)
+    chat.send("/cancel")
+    assert "slettet" in chat.last
+    with engine.sessions() as session:
+        conversation = session.scalar(select(Conversation))
+        assert conversation is not None and conversation.draft is None
+        assert session.scalar(select(func.count()).select_from(DataKeyRow)) == 0
+    assert cases(engine) == []
+
+
+def test_back_returns_to_the_previous_question(chat):
+    """/back (or the Back button) goes one question back without losing the answers."""
+    chat.send("/start")
+    chat.send("1")
+    chat.send("1")
+    chat.send("/back")
+    assert chat.last.startswith("Steg 1 av 10")
+    chat.send("1")
+    chat.press("Tilbake")
+    assert chat.last.startswith("Steg 1 av 10")
+
+
+def test_review_lets_the_reporter_change_one_answer(engine):
+    """From the review, one answer can be changed, and the review comes back with it."""
+    chat = Chat(engine, locale="en")
+    file_report_until_review(chat)
+    chat.press("Change: Where")
+    assert "replaces" in chat.last
+    chat.send("In the car park")
+    assert "In the car park" in chat.last and "Send the report" in chat.labels()
+
+
+def file_report_until_review(chat: Chat) -> None:
+    chat.send("/start")
+    for line in ("1", "1", "1", "It happened", "1", "yesterday", "1", "At work", "Someone",
+                 "colleague", "2", "2", "1", "1"):  # fmt: skip
+        chat.send(line)
+    chat.press("Skip")
+    chat.send("1")
+
+
+def test_language_can_be_changed_midway(chat):
+    """/language switches the conversation's language and repeats the current question."""
+    chat.send("/start")
+    chat.send("1")
+    chat.send("/language")
+    chat.press("Svenska")
+    assert "Nu pratar vi svenska." in chat.replies[-2].text
+    assert chat.last.startswith("Steg 1 av 10")
+    assert "Anonymt" in chat.labels()
+
+
+def test_status_lists_the_reporters_cases_only(engine):
+    """/status lists the reporter's own cases with their state, and no one else's."""
+    mine = Chat(engine, user_id="me", locale="en")
+    file_report(mine, "en")
+    other = Chat(engine, user_id="someone-else", locale="en")
+    other.send("/status")
+    assert "no submitted reports" in other.last
+    mine.send("/status")
+    (case,) = cases(engine)
+    assert case.reference in mine.last and "received" in mine.last
+
+
+def test_help_lists_the_commands_and_repeats_the_question(chat):
+    """/help explains the commands and then shows the current question again."""
+    chat.send("/start")
+    chat.send("1")
+    chat.send("/help")
+    assert "/cancel" in chat.replies[-2].text
+    assert chat.last.startswith("Steg 1 av 10")
+
+
+def test_confidential_reporter_names_themselves(engine):
+    """Choosing 'confidential' asks for the name the group will see, stored encrypted."""
+    chat = Chat(engine, locale="en")
+    chat.send("/start")
+    chat.send("1")
+    chat.press("Confidential")
+    chat.send("Kari Nordmann")
+    for line in ("1", "It happened", "1", "yesterday", "1", "At work", "Someone", "colleague",
+                 "2", "2", "1", "1"):  # fmt: skip
+        chat.send(line)
+    chat.press("Skip")
+    chat.send("1")
+    chat.press("Send the report")
+    (case,) = cases(engine)
+    assert case.anonymity == "confidential"
+    with Session(engine.sessions.kw["bind"]) as session:
+        assert read_case(session, engine.vault, case)["reporter_name"] == "Kari Nordmann"

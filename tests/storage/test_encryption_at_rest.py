@@ -1,0 +1,85 @@
+"""Report text never sits in the database in plain text, and erasing a key erases the case."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from conversations.cases import read_case
+from storage.errors import ErasedError
+from storage.models import Case, Conversation
+from tests.chat import Chat
+from tests.conversations.test_intake import file_report
+
+CANARY = "CANARY-7f3a9-tryggtest"
+
+
+def raw_bytes(db_path) -> bytes:
+    """Every byte SQLite keeps for the database: the file and its write-ahead log."""
+    data = db_path.read_bytes()
+    for suffix in ("-wal", "-shm"):
+        extra = db_path.with_name(db_path.name + suffix)
+        if extra.exists():
+            data += extra.read_bytes()
+    return data
+
+
+def test_canary_in_every_field_never_reaches_the_database_file(engine, db_path):
+    """A canary written through a full report is nowhere in the raw database bytes."""
+    chat = Chat(engine, locale="en")
+    chat.send("/start")
+    chat.send("1")
+    chat.press("Confidential")
+    chat.send(f"name {CANARY}")
+    for line in ("1", f"what {CANARY}", "1", f"yesterday {CANARY}", "1", f"where {CANARY}",
+                 f"who {CANARY}", f"role {CANARY}", "2", "2", f"witness {CANARY}", "1",
+                 f"wish {CANARY}", "1"):  # fmt: skip
+        chat.send(line)
+    draft_bytes = raw_bytes(db_path)
+    chat.press("Send the report")
+    assert "K-" in chat.last
+    for data in (draft_bytes, raw_bytes(db_path)):
+        assert CANARY.encode() not in data
+        assert CANARY.encode("utf-16-le") not in data
+    with engine.sessions() as session:
+        case = session.scalar(select(Case))
+        assert case is not None
+        assert CANARY in read_case(session, engine.vault, case)["what"]
+    assert case.reference.encode() in raw_bytes(db_path)  # the scan reads the right file
+
+
+def test_reporter_platform_id_is_stored_only_as_a_pseudonym(engine, db_path):
+    """The raw platform user id appears nowhere in the database."""
+    user_id = "U-REAL-PLATFORM-ID-4711"
+    file_report(Chat(engine, user_id=user_id, locale="en"), "en")
+    assert user_id.encode() not in raw_bytes(db_path)
+    with engine.sessions() as session:
+        conversation = session.scalar(select(Conversation))
+        assert conversation is not None
+        assert conversation.user_ref == engine.vault.keyring.pseudonym("console", user_id)
+
+
+def test_destroying_the_data_key_erases_the_case_for_good(engine):
+    """Once a case's data key is deleted, its content cannot be read by anyone."""
+    file_report(Chat(engine, locale="en"), "en")
+    with engine.sessions() as session, session.begin():
+        case = session.scalar(select(Case))
+        assert case is not None
+        engine.vault.destroy(session, case.data_key_id)
+    with engine.sessions() as session:
+        case = session.scalar(select(Case))
+        assert case is not None and case.data_key_id is None
+        with pytest.raises(ErasedError):
+            read_case(session, engine.vault, case)
+
+
+def test_people_field_is_structured_after_decryption(engine):
+    """The list of people decrypts back to structured data with the leader answer."""
+    file_report(Chat(engine, locale="en"), "en")
+    with engine.sessions() as session:
+        case = session.scalar(select(Case))
+        assert case is not None
+        people = json.loads(read_case(session, engine.vault, case)["people"])
+    assert people == [{"name": "Ola Nordmann", "role": "Board member", "leader": "no"}]

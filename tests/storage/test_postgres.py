@@ -1,0 +1,34 @@
+"""A whole report through the engine on the production store, PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from conversations.cases import read_case
+from conversations.engine import Engine
+from conversations.messages import Inbound
+from storage.db import session_factory
+from storage.models import Case
+from storage.vault import Vault
+from tests.chat import Chat
+from tests.conversations.test_intake import file_report
+
+
+def test_report_is_stored_encrypted_on_postgres(pg, keyring, org, clock):
+    """The scripted report lands in PostgreSQL, readable only through the case key."""
+    engine = Engine(session_factory(pg), Vault(keyring), org, clock=lambda: clock[0])
+    file_report(Chat(engine, locale="en"), "en", what="Postgres canary 91c2")
+    with engine.sessions() as session:
+        case = session.scalar(select(Case))
+        assert case is not None
+        assert read_case(session, engine.vault, case)["what"].startswith("Postgres canary 91c2")
+        dump = session.execute(text("SELECT what::text FROM cases")).scalar_one()
+    assert "91c2" not in dump
+
+
+def test_duplicate_event_on_postgres_is_processed_once(pg, keyring, org, clock):
+    """The same platform event twice is applied once on PostgreSQL too."""
+    engine = Engine(session_factory(pg), Vault(keyring), org, clock=lambda: clock[0])
+    event = Inbound("console", "u1", "console:local", text="/start", event_id="pg-1")
+    assert engine.handle(event)
+    assert engine.handle(event) == []
