@@ -1,15 +1,23 @@
-"""The console adapter: a local chat in the terminal, also driven by scripts through stdin."""
+"""The console adapter: a local chat in the terminal, also driven by scripts through stdin.
+
+One terminal plays both sides: plain lines are the reporter's private chat; a line
+`@<group-id> <text>` is written in that handler group's channel by the console's handler.
+"""
 
 from __future__ import annotations
 
 import itertools
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from conversations.adapter import Handler
 from conversations.messages import Inbound, Outbound
+from conversations.org import Group
 
 ADDRESS = "console:local"
+GROUP_PREFIX = "console:group:"
+HANDLER_ID = "handler"
 PROMPT = "> "
 
 
@@ -24,43 +32,82 @@ class ConsoleAdapter:
         stdout: TextIO | None = None,
         user_id: str = "local",
         locale: str | None = None,
+        handler_ids: frozenset[str] = frozenset({HANDLER_ID}),
     ) -> None:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.user_id = user_id
         self.locale = locale
-        self._choices: list[str] = []
+        self.handler_ids = handler_ids
+        self.after_each: Callable[[], object] | None = None
+        self._choices: dict[str, list[str]] = {}
+        self._groups: dict[str, str] = {}
         self._running = False
         self._refs = itertools.count(1)
 
+    # --- capabilities --------------------------------------------------------------------
+
+    def group_address(self, group: Group) -> str:
+        """Every handler group has a channel in the console."""
+        self._groups[group.id] = group.name
+        return f"{GROUP_PREFIX}{group.id}"
+
+    def is_member(self, address: str, user_id: str) -> bool:
+        """The console's handler is a member of every group channel; nobody else is."""
+        return address.startswith(GROUP_PREFIX) and user_id in self.handler_ids
+
+    def deliver_in_thread(self, outbound: Outbound, parent_ref: str) -> str:
+        return self._print(outbound, thread=parent_ref)
+
     def deliver(self, outbound: Outbound) -> str:
         """Print a message with its choices numbered from 1."""
-        lines = [outbound.text]
+        return self._print(outbound, thread=None)
+
+    def _print(self, outbound: Outbound, thread: str | None) -> str:
+        ref = f"console:{next(self._refs)}"
+        lines = []
+        if outbound.address.startswith(GROUP_PREFIX):
+            group_id = outbound.address.removeprefix(GROUP_PREFIX)
+            where = self._groups.get(group_id, group_id)
+            lines.append(f"── #{group_id} ({where}){' ↳ ' + thread if thread else ''} [{ref}] ──")
+        lines.append(outbound.text)
         for number, choice in enumerate(outbound.choices, start=1):
             lines.append(f"  {number}) {choice.label}")
         self.stdout.write("\n" + "\n".join(lines) + "\n")
         self.stdout.flush()
-        if outbound.address == ADDRESS:
-            self._choices = [c.value for c in outbound.choices]
-        return f"console:{next(self._refs)}"
+        self._choices[outbound.address] = [c.value for c in outbound.choices]
+        return ref
+
+    # --- input ---------------------------------------------------------------------------
 
     def inbound(self, line: str) -> Inbound:
         """Turn one typed line into an Inbound: a shown number becomes that choice."""
         text = line.rstrip("\r\n")
+        address, user_id, private = ADDRESS, self.user_id, True
+        if text.startswith("@"):
+            group_id, _, text = text[1:].partition(" ")
+            address, user_id, private = f"{GROUP_PREFIX}{group_id}", HANDLER_ID, False
         stripped = text.strip()
-        if stripped.isdigit() and 0 < int(stripped) <= len(self._choices):
-            choice = self._choices[int(stripped) - 1]
-            return Inbound("console", self.user_id, ADDRESS, choice=choice, content="choice",
-                           locale=self.locale)  # fmt: skip
-        return Inbound("console", self.user_id, ADDRESS, text=text, locale=self.locale)
+        shown = self._choices.get(address, [])
+        if stripped.isdigit() and 0 < int(stripped) <= len(shown):
+            return Inbound(
+                "console",
+                user_id,
+                address,
+                choice=shown[int(stripped) - 1],
+                content="choice",
+                locale=self.locale,
+                private=private,
+            )
+        return Inbound("console", user_id, address, text=text, locale=self.locale, private=private)
 
     def start(self, handler: Handler) -> None:
         """Run the chat until end of input or /quit."""
         self._running = True
         interactive = self.stdin.isatty()
-        for outbound in handler(Inbound("console", self.user_id, ADDRESS, text="/start",
-                                        locale=self.locale)):  # fmt: skip
-            self.deliver(outbound)
+        self._answer(
+            handler, Inbound("console", self.user_id, ADDRESS, text="/start", locale=self.locale)
+        )
         while self._running:
             if interactive:
                 self.stdout.write(PROMPT)
@@ -68,9 +115,14 @@ class ConsoleAdapter:
             line = self.stdin.readline()
             if not line or line.strip() == "/quit":
                 break
-            for outbound in handler(self.inbound(line)):
-                self.deliver(outbound)
+            self._answer(handler, self.inbound(line))
         self._running = False
+
+    def _answer(self, handler: Handler, inbound: Inbound) -> None:
+        for outbound in handler(inbound):
+            self.deliver(outbound)
+        if self.after_each is not None:
+            self.after_each()  # deliver what the turn queued, after its own replies
 
     def stop(self) -> None:
         self._running = False

@@ -1,15 +1,19 @@
-"""Wiring: database, keys, engine and the chosen adapter, built from Settings."""
+"""Wiring: database, keys, engine, adapters and the delivery sweep, built from Settings."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.channels import AdapterChannels
+from bot.delivery import DeliverySweep
 from bot.errors import StartupError
 from bot.settings import Settings, keyring, load_org
+from conversations.adapter import Adapter
 from conversations.engine import Engine
 from conversations.org import Org
 from storage.db import make_engine, migrate, session_factory
@@ -27,11 +31,12 @@ class App:
     db: DbEngine
     engine: Engine
     vault: Vault
+    sweep: DeliverySweep
     warning: str | None
 
 
-def build(settings: Settings) -> App:
-    """Load config and keys, migrate the database, and build the engine; fail with one line."""
+def build(settings: Settings, adapters: Sequence[Adapter]) -> App:
+    """Load config and keys, migrate the database, and wire the engine to the adapters."""
     org = load_org(settings.config_path)
     ring, warning = keyring(settings, allow_dev_keys=not settings.platforms_configured)
     try:
@@ -41,6 +46,17 @@ def build(settings: Settings) -> App:
         raise StartupError(
             f"DATABASE_URL: cannot open the database ({type(exc).__name__})", "database"
         ) from None
+    channels = AdapterChannels(org, adapters)
+    unreachable = channels.unreachable()
+    if unreachable:
+        names = ", ".join(g.id for g in unreachable)
+        raise StartupError(
+            f"{settings.config_path}: groups without a channel on any running platform: {names} "
+            "(set slack_channel or telegram_chat)",
+            "group_unreachable",
+        )
     vault = Vault(ring)
-    engine = Engine(session_factory(db), vault, org)
-    return App(settings, org, db, engine, vault, warning)
+    sessions = session_factory(db)
+    sweep = DeliverySweep(sessions, vault, {a.name: a for a in adapters})
+    engine = Engine(sessions, vault, org, channels)
+    return App(settings, org, db, engine, vault, sweep, warning)

@@ -6,6 +6,7 @@ import logging
 import sys
 
 import click
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from adapters.console import ConsoleAdapter
 from bot.app import build
@@ -13,6 +14,8 @@ from bot.errors import StartupError
 from bot.settings import Settings, load_org
 from storage.crypto import new_key_text
 from storage.db import transaction
+
+SWEEP_SECONDS = 10
 
 
 def _fail(exc: StartupError) -> None:
@@ -29,8 +32,11 @@ def main() -> None:
 def run() -> None:
     """Run the bot (with no platform tokens: the local console chat on SQLite)."""
     settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         if settings.platforms_configured:
             raise StartupError(
@@ -38,13 +44,30 @@ def run() -> None:
                 "console adapter; unset them to use the console chat",
                 "adapter_missing",
             )
-        app = build(settings)
+        console = ConsoleAdapter()
+        app = build(settings, [console])
     except StartupError as exc:
         _fail(exc)
         return
     if app.warning:
         click.echo(app.warning, err=True)
-    ConsoleAdapter().start(app.engine.handle)
+    # The console delivers what a turn queued right after the turn's own replies; the
+    # interval job is the safety net that retries what could not be delivered.
+    console.after_each = app.sweep.run_once
+    scheduler = BackgroundScheduler()
+    scheduler.add_job(
+        app.sweep.run_once,
+        "interval",
+        seconds=SWEEP_SECONDS,
+        id="deliver",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.start()
+    try:
+        console.start(app.engine.handle)
+    finally:
+        scheduler.shutdown(wait=True)
 
 
 @main.command("check-config")
@@ -56,9 +79,11 @@ def check_config() -> None:
     except StartupError as exc:
         _fail(exc)
         return
-    click.echo(f"{settings.config_path}: ok — {org.organisation.name}, "
-               f"{len(org.units)} units, {len(org.groups)} groups, "
-               f"{len(org.helplines)} help lines")  # fmt: skip
+    click.echo(
+        f"{settings.config_path}: ok — {org.organisation.name}, "
+        f"{len(org.units)} units, {len(org.groups)} groups, "
+        f"{len(org.helplines)} help lines"
+    )
 
 
 @main.group()
@@ -79,7 +104,7 @@ def keys_rotate() -> None:
     """Re-wrap every data key under the first key in TRYGG_MASTER_KEYS."""
     settings = Settings.from_env()
     try:
-        app = build(settings)
+        app = build(settings, [ConsoleAdapter()])
     except StartupError as exc:
         _fail(exc)
         return

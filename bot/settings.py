@@ -89,14 +89,18 @@ def keyring(settings: Settings, allow_dev_keys: bool) -> tuple[Keyring, str | No
             raise StartupError(str(exc), exc.code) from None
     path = settings.dev_key_file
     if not path.exists():
-        material = {"master_keys": new_key_text("dev1"),
-                    "pseudonym_key": new_key_text("p").split(":", 1)[1]}  # fmt: skip
+        material = {
+            "master_keys": new_key_text("dev1"),
+            "pseudonym_key": new_key_text("p").split(":", 1)[1],
+        }
         path.write_text(json.dumps(material))
         path.chmod(0o600)
     try:
         material = json.loads(path.read_text())
-        env = {MASTER_KEYS_VAR: material["master_keys"],
-               PSEUDONYM_KEY_VAR: material["pseudonym_key"]}  # fmt: skip
+        env = {
+            MASTER_KEYS_VAR: material["master_keys"],
+            PSEUDONYM_KEY_VAR: material["pseudonym_key"],
+        }
         return Keyring.from_env(env), DEV_KEY_WARNING.format(path=path)
     except (ValueError, KeyError, KeyConfigError) as exc:
         raise StartupError(f"{path}: not a Trygg dev key file ({exc})", "dev_keys") from None

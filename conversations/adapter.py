@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from conversations.messages import Inbound, Outbound
+from conversations.org import Group
 
 Handler = Callable[[Inbound], list[Outbound]]
 
@@ -44,3 +45,10 @@ class CanDelete(Protocol):
     """Optional: delete a sent message. Without it, the reporter is told to delete it by hand."""
 
     def delete(self, message_ref: str) -> bool: ...
+
+
+@runtime_checkable
+class HasGroupChannels(Protocol):
+    """Optional: where a handler group lives on this platform. Without it, no alerts go here."""
+
+    def group_address(self, group: Group) -> str | None: ...

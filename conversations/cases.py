@@ -24,9 +24,9 @@ CASE_FIELDS = ("what", "when_words", "when_reading", "place", "people", "witness
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    """What the reporter is told after submitting."""
+    """What the reporter is told after submitting, and the stored case."""
 
-    reference: str
+    case: Case
     group_name: str
     acknowledge_by: datetime
     feedback_by: datetime
@@ -84,8 +84,10 @@ def submit(
 ) -> Receipt:
     """Store the draft as a new case under its own data key and log its receipt and route."""
     key = vault.create(session)
-    about_leader = any(p.get("leader") == "yes" for p in draft.get("people", []))
-    group = route(org, unit_id, about_leader)
+    people = draft.get("people", [])
+    about_leader = any(p.get("leader") == "yes" for p in people)
+    chosen = route(org, unit_id, about_leader, [str(p.get("name", "")) for p in people])
+    group = chosen.group
     rules, zone = org.deadlines, org.organisation.timezone
     case = Case(
         id=new_id(),
@@ -123,11 +125,13 @@ def submit(
         case.reporter_name = key.encrypt(draft["name"], place("cases", case.id, "reporter_name"))
     session.add(case)
     session.flush()
-    reason = "leader" if about_leader and group.leaders else "unit"
     append_log(session, case, "reporter", "submitted", {"anonymity": case.anonymity})
-    append_log(session, case, "system", "routed", {"group": group.id, "reason": reason})
+    facts: dict[str, object] = {"group": group.id, "reason": chosen.reason}
+    if chosen.passed_over:
+        facts["passed_over"] = chosen.passed_over
+    append_log(session, case, "system", "routed", facts)
     assert case.feedback_due_at is not None  # noqa: S101 - set just above
-    return Receipt(case.reference, group.name, case.ack_due_at, case.feedback_due_at)
+    return Receipt(case, group.name, case.ack_due_at, case.feedback_due_at)
 
 
 def read_case(session: Session, vault: Vault, case: Case) -> dict[str, str]:

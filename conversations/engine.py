@@ -14,10 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from conversations import intake
-from conversations.cases import reporter_cases, submit
+from conversations.cases import append_log, reporter_cases, submit
+from conversations.channels import Channels
+from conversations.desk import Desk, parse
 from conversations.i18n import N_, Translator, negotiate
 from conversations.intake import Context, Reply
 from conversations.messages import Choice, Inbound, Outbound
+from conversations.notify import Notifier
 from conversations.org import LANGUAGES, Helpline, Org, pick
 from storage.models import Conversation, ProcessedEvent
 from storage.vault import Vault, place
@@ -26,7 +29,8 @@ log = logging.getLogger(__name__)
 
 COMMANDS = ("/start", "/help", "/back", "/cancel", "/language", "/status")
 LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "sv": "Svenska", "en": "English"}
-IDLE, WELCOME, LANGUAGE, OVERLONG = "idle", "welcome", "language", "overlong"
+IDLE, WELCOME, LANGUAGE, OVERLONG, FOLLOWUP = "idle", "welcome", "language", "overlong", "followup"
+FOLLOWUP_LIMIT = 4000
 PLATFORM_NAMES = {"console": N_("platform.console")}
 
 
@@ -61,24 +65,37 @@ class Engine:
         sessions: sessionmaker[Session],
         vault: Vault,
         org: Org,
+        channels: Channels,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        wake: Callable[[], None] | None = None,
     ) -> None:
         self.sessions = sessions
         self.vault = vault
         self.org = org
+        self.channels = channels
         self.clock = clock
+        self.wake = wake
+        self.notifier = Notifier(vault, org, channels)
+        self.desk = Desk(vault, org, channels, self.notifier, clock)
 
     # --- entry point ---------------------------------------------------------------------
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
         """Apply one inbound message; a redelivered platform event is applied only once."""
-        if not inbound.private:
+        request = parse(inbound)
+        at_desk = self.channels.group_at(inbound.address) is not None
+        if not inbound.private and not at_desk:
             tr = self._translator(negotiate(inbound.locale, self.org.organisation.languages))
             return [Outbound(inbound.address, tr.t("group.write_privately"))]
+        if at_desk and request is None:
+            return []  # handlers talking among themselves: not for the bot
         for attempt in range(3):
             try:
                 with self.sessions() as session, session.begin():
                     replies = self._handle(session, inbound)
+                    queued = bool(session.info.pop("queued", False))
+                if queued and self.wake is not None:
+                    self.wake()
                 return replies
             except StaleDataError:  # the same person wrote twice at once: apply in turn
                 log.info("conversation changed concurrently; retrying (attempt %d)", attempt + 1)
@@ -100,6 +117,10 @@ class Engine:
                 )
             )
             session.flush()
+        request = parse(inbound)
+        if request is not None and (not inbound.private or _reads_a_case(request.action, inbound)):
+            replies = self.desk.handle(session, inbound, request)
+            return [Outbound(inbound.address, r.text, r.choices) for r in replies]
         turn = self._load(session, inbound)
         self._dispatch(turn, inbound, session)
         self._save(session, turn)
@@ -173,6 +194,13 @@ class Engine:
             if turn.state != IDLE:
                 self._reprompt(turn)
                 return
+        if (
+            turn.state in (IDLE, WELCOME)
+            and inbound.choice is None
+            and self._is_followup(turn, text, session)
+        ):
+            self._ask_followup(turn, (text or "").strip(), session)
+            return
         if turn.state == IDLE:
             self._welcome(turn, inbound)
             return
@@ -187,6 +215,8 @@ class Engine:
             self._on_language(turn, choice)
         elif turn.state == OVERLONG:
             self._on_overlong(turn, choice, session)
+        elif turn.state == FOLLOWUP:
+            self._on_followup(turn, choice, inbound, session)
         elif turn.state == "review":
             self._on_review(turn, choice, inbound, session)
         else:
@@ -199,6 +229,8 @@ class Engine:
             return self._language_choices(turn)
         if turn.state == OVERLONG:
             return self._overlong_choices(turn)
+        if turn.state == FOLLOWUP:
+            return tuple(Choice(value, label) for value, label in turn.draft["followup_choices"])
         return intake.choices_for(turn.state, turn.ctx)
 
     def _choice(self, turn: Turn, inbound: Inbound) -> tuple[bool, str | None]:
@@ -235,6 +267,8 @@ class Engine:
             turn.say(turn.ctx.t("welcome.choose"), self._welcome_choices(turn))
         elif state == LANGUAGE:
             turn.say(turn.ctx.t("ask.language"), self._language_choices(turn))
+        elif state == FOLLOWUP:
+            turn.say(turn.ctx.t("followup.ask"), self._offered(turn))
         elif state == OVERLONG:
             pending = turn.draft["pending"]
             turn.say(
@@ -375,6 +409,64 @@ class Engine:
         else:
             self._reprompt(turn)
 
+    # --- messages about a submitted case -----------------------------------------------------
+
+    def _open_cases(self, turn: Turn, session: Session) -> list[Any]:
+        conversation = turn.conversation
+        cases = reporter_cases(session, conversation.platform, conversation.user_ref)
+        return [c for c in cases if c.status != "closed" and c.data_key_id is not None]
+
+    def _is_followup(self, turn: Turn, text: str | None, session: Session) -> bool:
+        """Free text from a reporter with open cases, outside a draft: about one of them?"""
+        if not text or not text.strip():
+            return False
+        if turn.state == WELCOME and any(
+            c.label.casefold() == text.strip().casefold() for c in self._welcome_choices(turn)
+        ):
+            return False
+        return bool(self._open_cases(turn, session))
+
+    def _ask_followup(self, turn: Turn, text: str, session: Session) -> None:
+        t = turn.ctx.t
+        if len(text) > FOLLOWUP_LIMIT:
+            turn.say(t("followup.too_long", limit=FOLLOWUP_LIMIT))
+            return
+        choices = [
+            (f"followup:{c.reference}", t("followup.send_to", reference=c.reference))
+            for c in self._open_cases(turn, session)
+        ]
+        choices.append(("followup:new", t("button.start")))
+        turn.draft.clear()
+        turn.draft.update(followup_text=text, followup_choices=choices)
+        turn.conversation.step = FOLLOWUP
+        self._reprompt(turn)
+
+    def _on_followup(
+        self, turn: Turn, choice: str | None, inbound: Inbound, session: Session
+    ) -> None:
+        reference = (choice or "").removeprefix("followup:")
+        text = turn.draft.get("followup_text", "")
+        turn.draft.clear()
+        turn.conversation.step = IDLE
+        if reference == "new":
+            self._welcome(turn, inbound)
+            return
+        case = next((c for c in self._open_cases(turn, session) if c.reference == reference), None)
+        if case is None:
+            turn.say(turn.ctx.t("problem.stale_button"))
+            return
+        now = self.clock()
+        case.last_activity_at = now
+        entry = append_log(
+            session, case, "reporter", "reporter_message", detail=text, vault=self.vault
+        )
+        post = self.notifier.desk_tr.t(
+            "desk.posted.reporter_message", reference=case.reference, text=text
+        )
+        self.notifier.to_group(session, case, post, now, key=f"reporter_message:{entry.id}")
+        group = self.notifier.group_of(case)
+        turn.say(turn.ctx.t("followup.sent", reference=case.reference, group=group.name))
+
     # --- answers and review ----------------------------------------------------------------
 
     def _on_answer(
@@ -436,13 +528,14 @@ class Engine:
             unit_id=intake.unit_of(turn.ctx),
             now=now,
         )
+        self.notifier.alert(session, receipt.case, now)
         log.info("case submitted")
         turn.draft.clear()
         turn.conversation.step = IDLE
         rules = self.org.deadlines
         text = tr.t(
             "receipt",
-            reference=receipt.reference,
+            reference=receipt.case.reference,
             group=receipt.group_name,
             acknowledge_by=tr.local_day(receipt.acknowledge_by),
             acknowledge_days=rules.acknowledge_days,
@@ -453,6 +546,11 @@ class Engine:
             text += "\n\n" + tr.t("welcome.helplines") + "\n"
             text += helplines_text(self.org.helplines, tr.language)
         turn.say(text)
+
+
+def _reads_a_case(action: str, inbound: Inbound) -> bool:
+    """In a private chat only '/show K-…' and '/log K-…' go to the desk (handlers reading)."""
+    return action in ("show", "log") and bool(inbound.text and " k-" in inbound.text.lower())
 
 
 def helplines_text(helplines: Iterable[Helpline], language: str) -> str:

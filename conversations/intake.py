@@ -355,7 +355,7 @@ def review_text(ctx: Context) -> str:
     parts = [ctx.t("review.intro")]
     for number, step in enumerate(s for s in ctx.steps() if s != "review"):
         parts.append(f"{number + 1}. {ctx.t(FIELDS[step])}:\n{shown[step]}")
-    group = route(ctx.org, unit_of(ctx), about_leader(ctx.draft))
+    group = route(ctx.org, unit_of(ctx), about_leader(ctx.draft), named(ctx.draft)).group
     parts.append(ctx.t("review.readers", group=group.name))
     return "\n\n".join(parts)
 
@@ -363,6 +363,11 @@ def review_text(ctx: Context) -> str:
 def unit_of(ctx: Context) -> str:
     """The chosen unit, or the only one there is."""
     return str(ctx.draft.get("unit") or ctx.org.units[0].id)
+
+
+def named(draft: dict[str, Any]) -> list[str]:
+    """The names (or descriptions) of the people the report is about."""
+    return [str(p.get("name", "")) for p in draft.get("people", [])]
 
 
 def about_leader(draft: dict[str, Any]) -> bool:

@@ -39,6 +39,8 @@ class Group(_Strict):
     leaders: bool = False
     slack_channel: str | None = None
     telegram_chat: str | None = None
+    # Members' names, so a report naming one of them goes to the escalation group instead.
+    members: tuple[str, ...] = ()
 
     @field_validator("telegram_chat", "slack_channel", mode="before")
     @classmethod

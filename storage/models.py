@@ -149,6 +149,8 @@ class OutboxMessage(Base):
     address: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted under the case key
     body: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted Outbound (text, choices)
     thread_of: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # Which conversation thread a post belongs to ("group:<id>:<channel>"); never reporter data.
+    thread_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     platform_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

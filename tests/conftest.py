@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tomllib
 from collections.abc import Iterator
@@ -12,7 +13,11 @@ import pytest
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy import text
 
+from adapters.console import ConsoleAdapter
+from bot.channels import AdapterChannels
+from bot.delivery import DeliverySweep
 from conversations.engine import Engine
+from conversations.messages import Outbound
 from conversations.org import Org, parse_org
 from storage.crypto import Keyring, new_key_text
 from storage.db import make_engine, migrate, session_factory
@@ -75,9 +80,44 @@ def clock() -> list[datetime]:
     return [NOW]
 
 
+class RecordingConsole(ConsoleAdapter):
+    """The real console adapter, also keeping every message the delivery sweep handed it."""
+
+    def __init__(self) -> None:
+        super().__init__(io.StringIO(), io.StringIO())
+        self.sent: list[Outbound] = []
+        self.failures: list[Exception] = []
+
+    def _print(self, outbound: Outbound, thread: str | None) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(outbound)
+        return super()._print(outbound, thread)
+
+
 @pytest.fixture
-def engine(db: DbEngine, keyring: Keyring, org: Org, clock: list[datetime]) -> Engine:
-    return Engine(session_factory(db), Vault(keyring), org, clock=lambda: clock[0])
+def console() -> RecordingConsole:
+    """The console adapter that the engine's channels and the delivery sweep use."""
+    return RecordingConsole()
+
+
+@pytest.fixture
+def engine(
+    db: DbEngine, keyring: Keyring, org: Org, clock: list[datetime], console: ConsoleAdapter
+) -> Engine:
+    channels = AdapterChannels(org, [console])
+    return Engine(session_factory(db), Vault(keyring), org, channels, clock=lambda: clock[0])
+
+
+@pytest.fixture
+def sweep(engine: Engine, console: ConsoleAdapter, clock: list[datetime]) -> DeliverySweep:
+    return DeliverySweep(
+        engine.sessions,
+        engine.vault,
+        {"console": console},
+        clock=lambda: clock[0],
+        owner="test-replica",
+    )
 
 
 @pytest.fixture

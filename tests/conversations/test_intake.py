@@ -108,7 +108,9 @@ def test_draft_survives_a_restart_and_continues_where_it_stopped(engine, chat):
     chat.send("/start")
     for line in ("1", "1", "1", "First part of what happened"):
         chat.send(line)
-    restarted = Engine(engine.sessions, engine.vault, engine.org, clock=engine.clock)
+    restarted = Engine(
+        engine.sessions, engine.vault, engine.org, engine.channels, clock=engine.clock
+    )
     again = Chat(restarted, user_id=chat.user_id)
     again.send("/start")
     assert "fortsetter der du slapp" in again.replies[0].text

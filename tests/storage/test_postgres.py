@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, text
 
+from bot.channels import AdapterChannels
 from conversations.cases import read_case
 from conversations.engine import Engine
 from conversations.messages import Inbound
@@ -14,9 +15,14 @@ from tests.chat import Chat
 from tests.conversations.test_intake import file_report
 
 
-def test_report_is_stored_encrypted_on_postgres(pg, keyring, org, clock):
+def pg_engine(pg, keyring, org, clock, console) -> Engine:
+    channels = AdapterChannels(org, [console])
+    return Engine(session_factory(pg), Vault(keyring), org, channels, clock=lambda: clock[0])
+
+
+def test_report_is_stored_encrypted_on_postgres(pg, keyring, org, clock, console):
     """The scripted report lands in PostgreSQL, readable only through the case key."""
-    engine = Engine(session_factory(pg), Vault(keyring), org, clock=lambda: clock[0])
+    engine = pg_engine(pg, keyring, org, clock, console)
     file_report(Chat(engine, locale="en"), "en", what="Postgres canary 91c2")
     with engine.sessions() as session:
         case = session.scalar(select(Case))
@@ -26,9 +32,9 @@ def test_report_is_stored_encrypted_on_postgres(pg, keyring, org, clock):
     assert "91c2" not in dump
 
 
-def test_duplicate_event_on_postgres_is_processed_once(pg, keyring, org, clock):
+def test_duplicate_event_on_postgres_is_processed_once(pg, keyring, org, clock, console):
     """The same platform event twice is applied once on PostgreSQL too."""
-    engine = Engine(session_factory(pg), Vault(keyring), org, clock=lambda: clock[0])
+    engine = pg_engine(pg, keyring, org, clock, console)
     event = Inbound("console", "u1", "console:local", text="/start", event_id="pg-1")
     assert engine.handle(event)
     assert engine.handle(event) == []

@@ -1,0 +1,43 @@
+"""Group channels on the running platforms, asked of the adapters that can say."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from conversations.adapter import Adapter, CanCheckMembership, HasGroupChannels
+from conversations.org import Group, Org
+
+
+class AdapterChannels:
+    """The desk's view of where groups live: each adapter names its own channel addresses."""
+
+    def __init__(self, org: Org, adapters: Sequence[Adapter]) -> None:
+        self.org = org
+        self.adapters = list(adapters)
+        self._by_address: dict[str, Group] = {}
+        for group in org.groups:
+            for address in self.addresses(group):
+                self._by_address[address] = group
+
+    def addresses(self, group: Group) -> list[str]:
+        found = []
+        for adapter in self.adapters:
+            if isinstance(adapter, HasGroupChannels):
+                address = adapter.group_address(group)
+                if address:
+                    found.append(address)
+        return found
+
+    def group_at(self, address: str) -> Group | None:
+        return self._by_address.get(address)
+
+    def is_member(self, address: str, user_id: str) -> bool:
+        platform = address.split(":", 1)[0]
+        for adapter in self.adapters:
+            if adapter.name == platform and isinstance(adapter, CanCheckMembership):
+                return adapter.is_member(address, user_id)
+        return False  # no way to check: refuse rather than trust
+
+    def unreachable(self) -> list[Group]:
+        """Groups with no channel on any running platform (their alerts could not go out)."""
+        return [g for g in self.org.groups if not self.addresses(g)]
