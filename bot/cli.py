@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
+import os
 import sys
 
 import click
@@ -12,6 +14,7 @@ from adapters.console import ConsoleAdapter
 from bot.app import build
 from bot.errors import StartupError
 from bot.settings import Settings, load_org
+from conversations.export import export_case
 from storage.crypto import new_key_text
 from storage.db import transaction
 
@@ -111,3 +114,29 @@ def keys_rotate() -> None:
     with transaction(app.engine.sessions) as session:
         count = app.vault.rotate(session)
     click.echo(f"re-wrapped {count} data keys under master key {app.vault.keyring.current!r}")
+
+
+@main.command("export")
+@click.argument("reference")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file.")
+def export(reference: str, output: str | None) -> None:
+    """Export one case (report and case log) as Markdown; the export is audited."""
+    settings = Settings.from_env()
+    try:
+        app = build(settings, [ConsoleAdapter()])
+    except StartupError as exc:
+        _fail(exc)
+        return
+    actor = f"operator:{getpass.getuser()}"
+    with transaction(app.engine.sessions) as session:
+        document = export_case(session, app.engine.desk, reference, actor, app.engine.clock())
+    if document is None:
+        _fail(StartupError(f"no case {reference.upper()} (check the reference)", "unknown_case"))
+        return
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(document)
+        os.chmod(output, 0o600)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(document)

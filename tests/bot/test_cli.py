@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -79,3 +80,19 @@ def test_unreachable_database_is_one_line(tmp_path, database):
     result = run(["run"], tmp_path, DATABASE_URL=database)
     assert result.returncode == 2 and "DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_export_writes_the_case_as_markdown_and_audits_it(tmp_path):
+    """`trygg export K-…` prints the report and its log as Markdown, and logs the export."""
+    filed = run(["run"], tmp_path, SCRIPT + "\n")
+    reference = re.search(r"K-[A-Z0-9]{6}", filed.stdout)
+    assert reference is not None, filed.stdout
+    result = run(["export", reference.group(0)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"# {reference.group(0)}")
+    assert "Scripted report text" in result.stdout and "## Case log" in result.stdout
+    missing = run(["export", "K-ZZZZZZ"], tmp_path)
+    assert missing.returncode == 2 and "no case K-ZZZZZZ" in missing.stderr
+    with sqlite3.connect(tmp_path / "trygg.db") as conn:
+        rows = conn.execute("SELECT action, case_ref, allowed FROM audit_log").fetchall()
+    assert ("export", reference.group(0), 1) in rows and ("export", "K-ZZZZZZ", 0) in rows
