@@ -87,7 +87,7 @@ class DeliverySweep:
                 ref = adapter.deliver_in_thread(queued.outbound, parent_ref)
             else:
                 ref = adapter.deliver(queued.outbound)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any platform failure is retried, never lost
             retry_after = getattr(exc, "retry_after", None)
             with transaction(self.sessions) as session:
                 row = session.get(OutboxMessage, row_id)

@@ -81,7 +81,19 @@ class Engine:
     # --- entry point ---------------------------------------------------------------------
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
-        """Apply one inbound message; a redelivered platform event is applied only once."""
+        """Apply one inbound message; a redelivered platform event is applied only once.
+
+        Never raises: an unexpected failure is logged by its type only (never content) and
+        the person gets a kind message; their earlier answers stay saved.
+        """
+        try:
+            return self._handle_safely(inbound)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for a person
+            log.error("message could not be handled (%s)", type(exc).__name__)
+            language = negotiate(inbound.locale, self.org.organisation.languages)
+            return [Outbound(inbound.address, self._translator(language).t("problem.internal"))]
+
+    def _handle_safely(self, inbound: Inbound) -> list[Outbound]:
         request = parse(inbound)
         at_desk = self.channels.group_at(inbound.address) is not None
         if not inbound.private and not at_desk:
@@ -100,11 +112,19 @@ class Engine:
             except StaleDataError:  # the same person wrote twice at once: apply in turn
                 log.info("conversation changed concurrently; retrying (attempt %d)", attempt + 1)
             except IntegrityError:
-                if inbound.event_id is None:
+                if not self._already_processed(inbound):
                     raise
                 log.info("duplicate platform event skipped")
                 return []
-        raise RuntimeError("conversation kept changing under us; giving up on this message")
+        raise RuntimeError("conversation kept changing; giving up on this message")
+
+    def _already_processed(self, inbound: Inbound) -> bool:
+        """Whether a concurrent delivery of the same platform event got there first."""
+        if inbound.event_id is None:
+            return False
+        with self.sessions() as session:
+            key = (inbound.platform, inbound.event_id)
+            return session.get(ProcessedEvent, key) is not None
 
     def _handle(self, session: Session, inbound: Inbound) -> list[Outbound]:
         if inbound.event_id is not None:

@@ -136,3 +136,14 @@ def test_locale_picks_the_language_and_unknown_locales_fall_back(engine):
     other = Chat(engine, user_id="de-user", locale="de-DE")
     other.send("/start")
     assert "Hei." in other.last
+
+
+def test_an_unexpected_failure_is_a_kind_message_not_a_crash(engine, caplog):
+    """If storage fails mid-message, the person gets a kind answer and the log holds no content."""
+    chat = Chat(engine)
+    start_what_step(chat)
+    engine.vault.keyring._masters.clear()  # every data key becomes unreadable
+    replies = chat.send("Sensitive words 8841")
+    assert "noe gikk galt" in replies[0].text
+    assert "8841" not in caplog.text
+    assert "message could not be handled (UnknownMasterKeyError)" in caplog.text
