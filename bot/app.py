@@ -13,8 +13,10 @@ from bot.channels import AdapterChannels
 from bot.delivery import DeliverySweep
 from bot.errors import StartupError
 from bot.settings import Settings, keyring, load_org
+from bot.sweeps import FollowUpSweep, PurgeSweep
 from conversations.adapter import Adapter
 from conversations.engine import Engine
+from conversations.followups import FollowUpActor
 from conversations.org import Org
 from storage.db import make_engine, migrate, session_factory
 from storage.vault import Vault
@@ -32,6 +34,8 @@ class App:
     engine: Engine
     vault: Vault
     sweep: DeliverySweep
+    follow_ups: FollowUpSweep
+    purger: PurgeSweep
     warning: str | None
 
 
@@ -59,4 +63,6 @@ def build(settings: Settings, adapters: Sequence[Adapter]) -> App:
     sessions = session_factory(db)
     sweep = DeliverySweep(sessions, vault, {a.name: a for a in adapters})
     engine = Engine(sessions, vault, org, channels)
-    return App(settings, org, db, engine, vault, sweep, warning)
+    follow_ups = FollowUpSweep(sessions, FollowUpActor(engine.notifier), owner=sweep.owner)
+    purger = PurgeSweep(sessions, vault, org)
+    return App(settings, org, db, engine, vault, sweep, follow_ups, purger, warning)

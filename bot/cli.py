@@ -8,17 +8,19 @@ import os
 import sys
 
 import click
-from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import select
 
 from adapters.console import ConsoleAdapter
 from bot.app import build
 from bot.errors import StartupError
 from bot.settings import Settings, load_org
+from bot.sweeps import start_scheduler
+from conversations.audit import audit
 from conversations.export import export_case
 from storage.crypto import new_key_text
 from storage.db import transaction
-
-SWEEP_SECONDS = 10
+from storage.health import health
+from storage.models import Case
 
 
 def _fail(exc: StartupError) -> None:
@@ -57,16 +59,7 @@ def run() -> None:
     # The console delivers what a turn queued right after the turn's own replies; the
     # interval job is the safety net that retries what could not be delivered.
     console.after_each = app.sweep.run_once
-    scheduler = BackgroundScheduler()
-    scheduler.add_job(
-        app.sweep.run_once,
-        "interval",
-        seconds=SWEEP_SECONDS,
-        id="deliver",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.start()
+    scheduler = start_scheduler(app.sweep, app.follow_ups, app.purger)
     try:
         console.start(app.engine.handle)
     finally:
@@ -140,3 +133,75 @@ def export(reference: str, output: str | None) -> None:
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(document)
+
+
+@main.command()
+def doctor() -> None:
+    """Check config, keys and database, and count what is pending, overdue or dead."""
+    settings = Settings.from_env()
+    try:
+        app = build(settings, [ConsoleAdapter()])
+    except StartupError as exc:
+        _fail(exc)
+        return
+    click.echo(f"config:   {settings.config_path} ({app.org.organisation.name}) ok")
+    click.echo(
+        f"keys:     master key {app.vault.keyring.current!r}"
+        + (" (development key file)" if app.warning else "")
+    )
+    click.echo(f"database: {app.db.url.render_as_string(hide_password=True)} ok, migrated")
+    with transaction(app.engine.sessions) as session:
+        found = health(session, app.engine.clock(), app.vault.keyring.current)
+    click.echo(
+        f"cases:    {found.open_cases} open, "
+        f"{found.unacknowledged_past_deadline} past the acknowledge deadline"
+    )
+    click.echo(
+        f"outbox:   {found.outbox_pending} pending, {found.outbox_overdue} overdue, "
+        f"{found.outbox_dead} dead letters"
+    )
+    click.echo(
+        f"follow-ups: {found.follow_ups_pending} pending, {found.follow_ups_overdue} overdue"
+    )
+    if found.keys_not_current:
+        click.echo(
+            f"keys:     {found.keys_not_current} data keys under an older master key "
+            "(run 'trygg keys rotate')"
+        )
+    for problem in found.problems:
+        click.echo(f"PROBLEM:  {problem}", err=True)
+    sys.exit(1 if found.problems else 0)
+
+
+@main.command("cases")
+def list_cases() -> None:
+    """Open cases with their group, status and deadlines (no content)."""
+    settings = Settings.from_env()
+    try:
+        app = build(settings, [ConsoleAdapter()])
+    except StartupError as exc:
+        _fail(exc)
+        return
+    tr = app.engine.notifier.desk_tr
+    with transaction(app.engine.sessions) as session:
+        cases = session.scalars(
+            select(Case).where(Case.status != "closed").order_by(Case.received_at)
+        ).all()
+        audit(
+            session,
+            "operator:" + getpass.getuser(),
+            "list_cases",
+            now=app.engine.clock(),
+            count=len(cases),
+        )
+    click.echo(
+        f"{'reference':<10} {'group':<12} {'status':<13} {'received':<18} "
+        f"{'acknowledge by':<18} feedback by"
+    )
+    for case in cases:
+        feedback = tr.moment(case.feedback_due_at) if case.feedback_due_at else "—"
+        click.echo(
+            f"{case.reference:<10} {case.group_id or '—':<12} {case.status:<13} "
+            f"{tr.moment(case.received_at):<18} {tr.moment(case.ack_due_at):<18} "
+            f"{feedback}"
+        )

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from conversations.audit import audit
 from conversations.cases import append_log, read_case
 from conversations.channels import Channels
-from conversations.deadlines import feedback_due
+from conversations.deadlines import feedback_due, on_acknowledge
+from conversations.followups import schedule
 from conversations.i18n import N_
 from conversations.intake import STATUS, Reply
 from conversations.messages import Inbound
@@ -43,6 +44,8 @@ EVENTS = {
     "closed": N_("event.closed"),
     "reopened": N_("event.reopened"),
     "escalated": N_("event.escalated"),
+    "escalation_notice": N_("event.escalation_notice"),
+    "feedback_overdue": N_("event.feedback_overdue"),
 }
 ACTIONS = (
     "ack",
@@ -189,6 +192,7 @@ class Desk:
         case.acknowledged_at = now
         rules, zone = self.org.deadlines, self.org.organisation.timezone
         case.feedback_due_at = feedback_due(case.received_at, now, rules, zone)
+        schedule(session, case, on_acknowledge(case.received_at, now, rules, zone), now)
         append_log(session, case, actor, "acknowledged")
         rtr = self.notifier.reporter_tr(case)
         self.notifier.to_reporter(

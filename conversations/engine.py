@@ -16,7 +16,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from conversations import intake
 from conversations.cases import append_log, reporter_cases, submit
 from conversations.channels import Channels
+from conversations.deadlines import on_submit
 from conversations.desk import Desk, parse
+from conversations.followups import schedule
 from conversations.i18n import N_, Translator, negotiate
 from conversations.intake import Context, Reply
 from conversations.messages import Choice, Inbound, Outbound
@@ -549,6 +551,8 @@ class Engine:
             now=now,
         )
         self.notifier.alert(session, receipt.case, now)
+        rules, zone = self.org.deadlines, self.org.organisation.timezone
+        schedule(session, receipt.case, on_submit(now, rules, zone), now)
         log.info("case submitted")
         turn.draft.clear()
         turn.conversation.step = IDLE

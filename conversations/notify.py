@@ -111,6 +111,27 @@ class Notifier:
                 thread_key=thread,
             )
 
+    def to_channel(
+        self, session: Session, case: Case, group_id: str, text: str, now: datetime, *, key: str
+    ) -> None:
+        """Queue a post (not in a case thread) to every channel of the group `group_id`.
+
+        It is encrypted under `case`'s key like every outbox row, so it goes when that case does.
+        """
+        group = self.org.group(group_id)
+        if group is None:
+            return
+        for address in self.channels.addresses(group):
+            enqueue(
+                session,
+                self.vault,
+                case,
+                Outbound(address, text),
+                kind="nudge",
+                key=f"{key}:{address}",
+                now=now,
+            )
+
     def alert_text(self, session: Session, case: Case) -> str:
         """The alert at the organisation's detail level; `minimal` shows no content at all."""
         tr = self.desk_tr

@@ -65,11 +65,14 @@ class Deadlines(_Strict):
     escalate_after_hours: int = Field(default=72, ge=1)
     feedback_warning_days: tuple[int, ...] = (14, 3)
     stale_after_days: int = Field(default=14, ge=1)
+    # Tell the reporter "your report is still being handled" when feedback is overdue.
+    tell_reporter_when_overdue: bool = True
 
 
 class Retention(_Strict):
     draft_days: int = Field(default=7, ge=1)
     closed_case_days: int = Field(default=730, ge=1)
+    processed_event_days: int = Field(default=7, ge=1)
 
 
 class Organisation(_Strict):

@@ -133,7 +133,16 @@ class CaseLogEntry(Base):
     detail: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
-class OutboxMessage(Base):
+class Leased:
+    """Columns of a row that replicas claim with a lease: status, attempts, holder, expiry."""
+
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OutboxMessage(Leased, Base):
     """A message that must arrive; delivered by the sweep, retried until it does."""
 
     __tablename__ = "outbox"
@@ -152,17 +161,13 @@ class OutboxMessage(Base):
     # Which conversation thread a post belongs to ("group:<id>:<channel>"); never reporter data.
     thread_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     platform_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    lease_owner: Mapped[str | None] = mapped_column(String(80), nullable=True)
-    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(80), nullable=True)  # a code only
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class FollowUp(Base):
+class FollowUp(Leased, Base):
     """A durable reminder or escalation, due at a fixed time, claimed with a lease."""
 
     __tablename__ = "follow_ups"
@@ -173,10 +178,6 @@ class FollowUp(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    lease_owner: Mapped[str | None] = mapped_column(String(80), nullable=True)
-    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

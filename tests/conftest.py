@@ -16,16 +16,19 @@ from sqlalchemy import text
 from adapters.console import ConsoleAdapter
 from bot.channels import AdapterChannels
 from bot.delivery import DeliverySweep
+from bot.sweeps import FollowUpSweep
 from conversations.engine import Engine
+from conversations.followups import FollowUpActor
 from conversations.messages import Outbound
 from conversations.org import Org, parse_org
 from storage.crypto import Keyring, new_key_text
 from storage.db import make_engine, migrate, session_factory
-from storage.models import Base
 from storage.vault import Vault
 from tests.chat import Chat
 
 SAMPLES = Path(__file__).parent.parent / "bot" / "samples"
+# The whole suite runs on SQLite, and again on PostgreSQL with TRYGG_TEST_BACKEND=postgresql.
+BACKEND = os.environ.get("TRYGG_TEST_BACKEND", "sqlite")
 NOW = datetime(2026, 11, 18, 13, 0, tzinfo=UTC)  # a Wednesday, 14:00 in Oslo
 
 
@@ -49,17 +52,7 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "trygg.db"
 
 
-@pytest.fixture
-def db(db_path: Path) -> Iterator[DbEngine]:
-    engine = make_engine(f"sqlite:///{db_path}")
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def pg() -> Iterator[DbEngine]:
-    """A migrated, emptied PostgreSQL database from TEST_DATABASE_URL."""
+def _fresh_postgres() -> DbEngine:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests need a server (CI sets it)")
@@ -67,10 +60,26 @@ def pg() -> Iterator[DbEngine]:
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     migrate(engine)
+    return engine
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[DbEngine]:
+    """The test database: a SQLite file, or PostgreSQL when TRYGG_TEST_BACKEND=postgresql."""
+    if BACKEND == "postgresql":
+        engine = _fresh_postgres()
+    else:
+        engine = make_engine(f"sqlite:///{db_path}")
+        migrate(engine)
     yield engine
-    with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def pg() -> Iterator[DbEngine]:
+    """A migrated, empty PostgreSQL database from TEST_DATABASE_URL, whatever the backend."""
+    engine = _fresh_postgres()
+    yield engine
     engine.dispose()
 
 
@@ -107,6 +116,16 @@ def engine(
 ) -> Engine:
     channels = AdapterChannels(org, [console])
     return Engine(session_factory(db), Vault(keyring), org, channels, clock=lambda: clock[0])
+
+
+@pytest.fixture
+def follow_ups(engine: Engine, clock: list[datetime]) -> FollowUpSweep:
+    return FollowUpSweep(
+        engine.sessions,
+        FollowUpActor(engine.notifier),
+        clock=lambda: clock[0],
+        owner="test-replica",
+    )
 
 
 @pytest.fixture

@@ -5,19 +5,29 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from conversations.cases import read_case
 from storage.errors import ErasedError
-from storage.models import Case, Conversation
+from storage.models import Base, Case, Conversation
 from tests.chat import Chat
 from tests.conversations.test_intake import file_report
 
 CANARY = "CANARY-7f3a9-tryggtest"
 
 
-def raw_bytes(db_path) -> bytes:
-    """Every byte SQLite keeps for the database: the file and its write-ahead log."""
+def raw_bytes(db, db_path) -> bytes:
+    """Everything the database holds: SQLite's file and write-ahead log, or on PostgreSQL
+    every row of every table as the server renders it (bytea as hex, text as text)."""
+    if db.dialect.name == "postgresql":
+        with db.connect() as conn:
+            rows = [
+                conn.execute(text(f"SELECT t::text FROM {table.name} t"))  # noqa: S608 - our table names
+                .scalars()
+                .all()
+                for table in Base.metadata.sorted_tables
+            ]
+        return "\n".join(line for table in rows for line in table).encode()
     data = db_path.read_bytes()
     for suffix in ("-wal", "-shm"):
         extra = db_path.with_name(db_path.name + suffix)
@@ -26,7 +36,7 @@ def raw_bytes(db_path) -> bytes:
     return data
 
 
-def test_canary_in_every_field_never_reaches_the_database_file(engine, db_path):
+def test_canary_in_every_field_never_reaches_the_database_file(engine, db, db_path):
     """A canary written through a full report is nowhere in the raw database bytes."""
     chat = Chat(engine, locale="en")
     chat.send("/start")
@@ -37,24 +47,24 @@ def test_canary_in_every_field_never_reaches_the_database_file(engine, db_path):
                  f"who {CANARY}", f"role {CANARY}", "2", "2", f"witness {CANARY}", "1",
                  f"wish {CANARY}", "1"):  # fmt: skip
         chat.send(line)
-    draft_bytes = raw_bytes(db_path)
+    draft_bytes = raw_bytes(db, db_path)
     chat.press("Send the report")
     assert "K-" in chat.last
-    for data in (draft_bytes, raw_bytes(db_path)):
+    for data in (draft_bytes, raw_bytes(db, db_path)):
         assert CANARY.encode() not in data
         assert CANARY.encode("utf-16-le") not in data
     with engine.sessions() as session:
         case = session.scalar(select(Case))
         assert case is not None
         assert CANARY in read_case(session, engine.vault, case)["what"]
-    assert case.reference.encode() in raw_bytes(db_path)  # the scan reads the right file
+    assert case.reference.encode() in raw_bytes(db, db_path)  # the scan reads the right file
 
 
-def test_reporter_platform_id_is_stored_only_as_a_pseudonym(engine, db_path):
+def test_reporter_platform_id_is_stored_only_as_a_pseudonym(engine, db, db_path):
     """The raw platform user id appears nowhere in the database."""
     user_id = "U-REAL-PLATFORM-ID-4711"
     file_report(Chat(engine, user_id=user_id, locale="en"), "en")
-    assert user_id.encode() not in raw_bytes(db_path)
+    assert user_id.encode() not in raw_bytes(db, db_path)
     with engine.sessions() as session:
         conversation = session.scalar(select(Conversation))
         assert conversation is not None
