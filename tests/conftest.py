@@ -95,12 +95,14 @@ class RecordingConsole(ConsoleAdapter):
     def __init__(self) -> None:
         super().__init__(io.StringIO(), io.StringIO())
         self.sent: list[Outbound] = []
+        self.threads: list[str | None] = []
         self.failures: list[Exception] = []
 
     def _print(self, outbound: Outbound, thread: str | None) -> str:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append(outbound)
+        self.threads.append(thread)
         return super()._print(outbound, thread)
 
 
