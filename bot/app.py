@@ -63,6 +63,9 @@ def build(settings: Settings, adapters: Sequence[Adapter]) -> App:
     sessions = session_factory(db)
     sweep = DeliverySweep(sessions, vault, {a.name: a for a in adapters})
     engine = Engine(sessions, vault, org, channels)
+    sweep.on_recipient_gone = lambda session, case_id: engine.notifier.reporter_unreachable(
+        session, case_id, engine.clock()
+    )
     follow_ups = FollowUpSweep(sessions, FollowUpActor(engine.notifier), owner=sweep.owner)
     purger = PurgeSweep(sessions, vault, org)
     return App(settings, org, db, engine, vault, sweep, follow_ups, purger, warning)

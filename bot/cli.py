@@ -11,8 +11,10 @@ import click
 from sqlalchemy import select
 
 from adapters.console import ConsoleAdapter
+from adapters.telegram import TelegramAdapter
 from bot.app import build
 from bot.errors import StartupError
+from bot.serve import run_telegram
 from bot.settings import Settings, load_org
 from bot.sweeps import start_scheduler
 from conversations.audit import audit
@@ -43,12 +45,23 @@ def run() -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        if settings.platforms_configured:
+        if settings.slack_bot_token and not settings.telegram_token:
             raise StartupError(
-                "TELEGRAM_BOT_TOKEN / SLACK_BOT_TOKEN is set, but this build has only the "
-                "console adapter; unset them to use the console chat",
+                "SLACK_BOT_TOKEN is set, but this build has no Slack adapter yet; "
+                "unset it (the console and Telegram adapters are available)",
                 "adapter_missing",
             )
+        if settings.telegram_token:
+            org = load_org(settings.config_path)
+            telegram = TelegramAdapter(
+                settings.telegram_token,
+                base_url=settings.telegram_api_base_url or None,
+                language=org.default_language,
+                timezone=org.organisation.timezone,
+            )
+            app = build(settings, [telegram])
+            run_telegram(app, telegram)
+            return
         console = ConsoleAdapter()
         app = build(settings, [console])
     except StartupError as exc:

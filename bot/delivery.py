@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.adapter import Adapter, CanThread
+from conversations.errors import RecipientGone
 from conversations.outbox import Queued, decrypt
 from storage.db import transaction
 from storage.errors import StorageError
@@ -54,6 +55,8 @@ class DeliverySweep:
         self.clock = clock
         self.owner = owner or f"replica-{uuid.uuid4().hex[:8]}"
         self.max_attempts = max_attempts
+        # Told when a reporter blocked the bot, so the group learns they cannot be reached.
+        self.on_recipient_gone: Callable[[Session, str], None] | None = None
 
     def run_once(self, limit: int = 20) -> int:
         """Deliver what is due now; returns how many messages were delivered."""
@@ -107,6 +110,20 @@ class DeliverySweep:
                 ref = adapter.deliver_in_thread(queued.outbound, parent_ref)
             else:
                 ref = adapter.deliver(queued.outbound)
+        except RecipientGone:
+            with transaction(self.sessions) as session:
+                row = held(session, OutboxMessage, row_id, self.owner)
+                if row is not None:
+                    row.last_error = RecipientGone.code
+                    release(row, "dead")
+                    if (
+                        self.on_recipient_gone is not None
+                        and row.case_id
+                        and row.kind == "reporter"
+                    ):
+                        self.on_recipient_gone(session, row.case_id)
+            log.warning("recipient can no longer be reached; message moved to dead letters")
+            return False
         except Exception as exc:  # noqa: BLE001 - any platform failure is retried, never lost
             with transaction(self.sessions) as session:
                 row = held(session, OutboxMessage, row_id, self.owner)

@@ -36,6 +36,11 @@ class Settings:
     log_level: str
     telegram_token: str
     slack_bot_token: str
+    telegram_api_base_url: str = ""
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
 
     @classmethod
     def from_env(cls, env_file: str | None = ".env") -> Settings:
@@ -54,11 +59,22 @@ class Settings:
             log_level=env.get("TRYGG_LOG_LEVEL") or "WARNING",
             telegram_token=env.get("TELEGRAM_BOT_TOKEN", ""),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
+            telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", ""),
+            telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", ""),
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+            http_host=env.get("TRYGG_HTTP_HOST") or "127.0.0.1",
+            http_port=_port(env.get("TRYGG_HTTP_PORT") or "8080"),
         )
 
     @property
     def platforms_configured(self) -> bool:
         return bool(self.telegram_token or self.slack_bot_token)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise StartupError(f"TRYGG_HTTP_PORT: {text!r} is not a port number", "http_port")
+    return int(text)
 
 
 def load_org(path: Path) -> Org:

@@ -46,6 +46,7 @@ EVENTS = {
     "escalated": N_("event.escalated"),
     "escalation_notice": N_("event.escalation_notice"),
     "feedback_overdue": N_("event.feedback_overdue"),
+    "reporter_unreachable": N_("event.reporter_unreachable"),
 }
 ACTIONS = (
     "ack",

@@ -211,6 +211,10 @@ class Engine:
         if text is not None and text.strip().startswith("/"):
             self._command(turn, text.strip().split()[0].lower(), inbound, session)
             return
+        if inbound.content == "edit":
+            turn.say(turn.ctx.t("problem.edited"))
+            self._reprompt(turn)
+            return
         if inbound.content not in ("text", "choice"):
             turn.say(turn.ctx.t("problem.not_text"))
             if turn.state != IDLE:

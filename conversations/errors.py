@@ -30,3 +30,25 @@ class CatalogError(ConversationError):
         super().__init__(f"message {key!r} is missing from the {language!r} catalog")
         self.language = language
         self.key = key
+
+
+class DeliveryError(ConversationError):
+    """An adapter could not deliver a message; the sweep decides whether to retry."""
+
+    code = "delivery_failed"
+
+
+class RateLimited(DeliveryError):
+    """The platform asked us to wait `retry_after` seconds before sending again."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"the platform asks to retry after {retry_after:.0f} s")
+        self.retry_after = retry_after
+
+
+class RecipientGone(DeliveryError):
+    """The recipient blocked the bot or left: retrying will not help."""
+
+    code = "recipient_gone"

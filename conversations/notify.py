@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conversations.cases import read_case
+from conversations.cases import append_log, read_case
 from conversations.channels import Channels
 from conversations.i18n import N_, Translator
 from conversations.intake import ANONYMITY, LEADER, ROLES, describe_when
@@ -21,10 +21,14 @@ from storage.vault import Vault, place
 SUMMARY_CHARS = 280
 ALERT_BUTTONS = {
     "ack": N_("desk.button.ack"),
-    "log": N_("desk.button.log"),
+    "reply": N_("desk.button.reply"),
+    "note": N_("desk.button.note"),
     "progress": N_("desk.button.progress"),
+    "log": N_("desk.button.log"),
     "escalate": N_("desk.button.escalate"),
 }
+# Buttons whose action needs text: adapters that can ask for it (a forced reply, a modal) do.
+TEXT_ACTIONS = ("reply", "note", "minutes")
 
 
 def thread_key(group: Group, address: str) -> str:
@@ -208,6 +212,15 @@ class Notifier:
         enqueue(
             session, self.vault, case, Outbound(address, text), kind="reporter", key=key, now=now
         )
+
+    def reporter_unreachable(self, session: Session, case_id: str, now: datetime) -> None:
+        """The reporter blocked the bot or left: log it and tell the group in the case thread."""
+        case = session.get(Case, case_id)
+        if case is None or case.data_key_id is None:
+            return
+        append_log(session, case, "system", "reporter_unreachable")
+        text = self.desk_tr.t("desk.posted.unreachable", reference=case.reference)
+        self.to_group(session, case, text, now, key=f"unreachable:{now.isoformat()}")
 
     def reporter_tr(self, case: Case) -> Translator:
         return Translator(case.language, self.org.organisation.timezone)

@@ -12,13 +12,17 @@ from babel.messages.pofile import read_po
 from conversations.i18n import LOCALE_DIR, catalog
 from conversations.org import LANGUAGES
 
-SOURCE = Path(__file__).parent.parent.parent / "conversations"
+ROOT = Path(__file__).parent.parent.parent
+SOURCES = (ROOT / "conversations", ROOT / "adapters")
 
 
 def used_ids() -> set[str]:
     """Message ids the code looks up, found the way gettext tools find them."""
-    found = extract_from_dir(str(SOURCE), keywords={"t": None, "N_": None})
-    return {str(message) for _, _, message, _, _ in found}
+    ids: set[str] = set()
+    for source in SOURCES:
+        found = extract_from_dir(str(source), keywords={"t": None, "N_": None})
+        ids |= {str(message) for _, _, message, _, _ in found}
+    return ids
 
 
 def placeholders(text: str) -> set[str]:

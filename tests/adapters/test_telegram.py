@@ -1,0 +1,322 @@
+"""The Telegram adapter on the real python-telegram-bot Application, with a recorded Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from starlette.testclient import TestClient
+from telegram import Update
+
+from adapters.telegram import TelegramAdapter, split_text
+from bot.channels import AdapterChannels
+from bot.delivery import DeliverySweep
+from bot.http import SECRET_HEADER, TELEGRAM_PATH, build_app, telegram_route
+from conversations.engine import Engine
+from storage.db import session_factory
+from storage.models import AuditEntry, Case, Conversation, OutboxMessage
+from storage.vault import Vault
+from tests.adapters.telegram_api import FakeBotApi, Updates
+
+GROUP = -1001
+CENTRAL = -1002
+REPORTER = 1001
+HANDLER = 555
+WORDS = {
+    "nb": ("sist torsdag", "Ferdig", "Send varselet", "Referansen din"),
+    "sv": ("i torsdags", "Klar", "Skicka anmälan", "Din referens"),
+    "en": ("last Thursday", "Done", "Send the report", "Your reference"),
+}
+
+
+class Rig:
+    """The real Application and engine, a fake Bot API, and helpers that speak in updates."""
+
+    def __init__(self, db, keyring, org, clock) -> None:
+        groups = (
+            org.groups[0].model_copy(update={"telegram_chat": str(GROUP)}),
+            org.groups[1].model_copy(update={"telegram_chat": str(CENTRAL)}),
+        )
+        self.org = org.model_copy(update={"groups": groups})
+        self.api = FakeBotApi()
+        self.api.members[HANDLER] = "member"
+        self.adapter = TelegramAdapter("123:TEST", request=self.api, rate_limit=False)
+        channels = AdapterChannels(self.org, [self.adapter])
+        self.engine = Engine(
+            session_factory(db), Vault(keyring), self.org, channels, clock=lambda: clock[0]
+        )
+        self.adapter.start(self.engine.handle)
+        self.sweep = DeliverySweep(
+            self.engine.sessions,
+            self.engine.vault,
+            {"telegram": self.adapter},
+            clock=lambda: clock[0],
+        )
+        self.sweep.on_recipient_gone = lambda s, case_id: self.engine.notifier.reporter_unreachable(
+            s, case_id, clock[0]
+        )
+        self.updates = Updates()
+        self.presses = 0
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        bot = self.adapter.application.bot
+        await self.adapter.application.process_update(Update.de_json(data, bot))
+
+    async def say(
+        self,
+        text: str,
+        user: int = REPORTER,
+        chat: int | None = None,
+        language: str = "nb",
+        **extra: Any,
+    ) -> None:
+        await self.feed(self.updates.message(user, chat or user, text, language, **extra))
+
+    async def press(
+        self, label: str, user: int = REPORTER, chat: int | None = None, language: str = "nb"
+    ) -> None:
+        chat = chat or user
+        data = next(d for lbl, d in self.api.buttons(chat) if label.casefold() in lbl.casefold())
+        self.presses += 1
+        await self.feed(self.updates.callback(user, chat, data, language))
+
+    async def deliver(self) -> int:
+        return await asyncio.to_thread(self.sweep.run_once)
+
+    def texts(self, chat: int) -> list[str]:
+        return [p["text"] for p in self.api.sent(chat)]
+
+    def count(self, model) -> int:
+        with self.engine.sessions() as session:
+            return session.scalar(select(func.count()).select_from(model)) or 0
+
+    def case(self) -> Case:
+        with self.engine.sessions() as session:
+            return session.scalars(select(Case)).one()
+
+
+@pytest.fixture
+def rig(db, keyring, org, clock) -> Rig:
+    return Rig(db, keyring, org, clock)
+
+
+def run(rig: Rig, scenario) -> None:
+    async def main() -> None:
+        await rig.adapter.initialize()
+        await scenario()
+        await rig.adapter.application.shutdown()
+
+    asyncio.run(main())
+
+
+async def file_report(rig: Rig, language: str, user: int = REPORTER) -> None:
+    when, done, send, _ = WORDS[language]
+    lang = {"nb": "nb", "sv": "sv", "en": "en"}[language]
+    await rig.say("/start", user, language=lang)
+    await rig.press(rig.api.buttons(user)[0][0], user, language=lang)
+    for _ in range(2):  # anonymous; it happened to me
+        await rig.press(rig.api.buttons(user)[0][0], user, language=lang)
+    await rig.say("He would not stop. <b>&</b> @channel", user, language=lang)
+    await rig.press(done, user, language=lang)
+    await rig.say(when, user, language=lang)
+    await rig.press(rig.api.buttons(user)[0][0], user, language=lang)  # the reading is right
+    for text in ("At the office party", "Ola Nordmann", "Board member"):
+        await rig.say(text, user, language=lang)
+    for index in (1, 1, 0, 0):  # not a leader; no more people; skip witnesses; first unit
+        await rig.press(rig.api.buttons(user)[index][0], user, language=lang)
+    await rig.say("I want it to stop", user, language=lang)
+    await rig.press(rig.api.buttons(user)[0][0], user, language=lang)  # may contact: yes
+    await rig.press(send, user, language=lang)
+
+
+@pytest.mark.parametrize("language", ["nb", "sv", "en"])
+def test_full_report_in_a_private_chat_in_each_language(rig, language):
+    """Inline keyboards all the way to the receipt; every callback query is answered."""
+
+    async def scenario() -> None:
+        await file_report(rig, language)
+        assert WORDS[language][3] in rig.texts(REPORTER)[-1]
+        assert await rig.deliver() == 1
+
+    run(rig, scenario)
+    case = rig.case()
+    assert case.language == language and case.platform == "telegram"
+    alert = rig.texts(GROUP)[-1]
+    assert case.reference in alert
+    assert "<b>&</b> @channel" in alert  # sent as plain text: nothing is interpreted
+    assert all("parse_mode" not in p or p["parse_mode"] is None for p in rig.api.sent())
+    answered = sum(1 for name, _ in rig.api.calls if name == "answerCallbackQuery")
+    assert answered == rig.presses > 10
+
+
+def test_handler_acknowledges_and_replies_through_a_forced_reply(rig):
+    """Buttons in the group: acknowledge, then a reply prompt answered with a forced reply."""
+
+    async def scenario() -> None:
+        await file_report(rig, "en")
+        await rig.deliver()
+        await rig.press("Bekreft mottatt", HANDLER, GROUP)
+        await rig.press("Svar varsleren", HANDLER, GROUP)
+        prompt = rig.api.sent(GROUP)[-1]
+        assert "force_reply" in str(prompt["reply_markup"])
+        prompt_message = {
+            "message_id": 999,
+            "date": 1,
+            "chat": rig.updates.chat(GROUP),
+            "from": {"id": 4242, "is_bot": True, "first_name": "Trygg"},
+            "text": prompt["text"],
+        }
+        await rig.say("Who else was there?", HANDLER, GROUP, reply_to_message=prompt_message)
+        await rig.deliver()
+
+    run(rig, scenario)
+    reporter = rig.texts(REPORTER)
+    assert "Who else was there?" in reporter[-1]
+    assert reporter[-1].splitlines()[0] == "You have a new message."  # lock screen shows no more
+    assert rig.case().status == "acknowledged"
+    assert str(REPORTER) not in "\n".join(rig.texts(GROUP))
+
+
+def test_non_member_pressing_a_handler_button_is_refused_and_audited(rig):
+    """getChatMember says 'left': the press is refused, answered, and written to the audit log."""
+
+    async def scenario() -> None:
+        await file_report(rig, "en")
+        await rig.deliver()
+        await rig.press("Bekreft mottatt", 666, GROUP)
+
+    run(rig, scenario)
+    assert rig.case().status == "received"
+    assert "Bare medlemmer" in rig.texts(GROUP)[-1]
+    with rig.engine.sessions() as session:
+        refused = session.scalars(select(AuditEntry).where(AuditEntry.allowed.is_(False))).one()
+    assert refused.facts == {"reason": "not_member"}
+    assert ("getChatMember", {"chat_id": GROUP, "user_id": 666}) in rig.api.calls
+
+
+def test_group_message_from_a_user_is_told_once_to_write_privately(rig):
+    """In a group that is not a handler group the bot says once to write privately; no storage."""
+
+    async def scenario() -> None:
+        await rig.say("I want to report something", 777, -5000)
+        await rig.say("Hello?", 777, -5000)
+
+    run(rig, scenario)
+    told = rig.texts(-5000)
+    assert len(told) == 1 and "privat" in told[0]
+    assert rig.count(Conversation) == 0
+
+
+def test_edited_message_sticker_and_photo_get_a_kind_answer(rig):
+    """Edits and non-text messages are declined in words and never stored."""
+
+    async def scenario() -> None:
+        await rig.say("/start")
+        await rig.press("Start")
+        await rig.feed(rig.updates.edited(REPORTER, REPORTER, "changed"))
+        await rig.say(
+            None,
+            sticker={
+                "file_id": "s",
+                "file_unique_id": "u",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            },
+        )
+        await rig.say(
+            None, photo=[{"file_id": "p", "file_unique_id": "q", "width": 1, "height": 1}]
+        )
+
+    run(rig, scenario)
+    texts = rig.texts(REPORTER)
+    assert any("ser ikke endringer" in t for t in texts)
+    assert sum("bare lese tekst" in t for t in texts) == 2
+
+
+def test_duplicate_update_id_is_processed_once(rig):
+    """Telegram redelivering an update (same update_id) produces no second answer."""
+
+    async def scenario() -> None:
+        update = rig.updates.message(REPORTER, REPORTER, "/start")
+        await rig.feed(update)
+        before = len(rig.api.sent(REPORTER))
+        await rig.feed(update)
+        assert len(rig.api.sent(REPORTER)) == before
+
+    run(rig, scenario)
+
+
+def test_retry_after_is_honoured(rig, clock):
+    """A 429 with retry_after keeps the alert queued at least that long, then it goes."""
+
+    async def scenario() -> None:
+        await file_report(rig, "en")
+        rig.api.faults.append(
+            (
+                429,
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry after 30",
+                    "parameters": {"retry_after": 30},
+                },
+            )
+        )
+        assert await rig.deliver() == 0
+        clock[0] += timedelta(seconds=29)
+        assert await rig.deliver() == 0
+        clock[0] += timedelta(seconds=2)
+        assert await rig.deliver() == 1
+
+    run(rig, scenario)
+
+
+def test_blocked_reporter_is_recorded_and_the_group_told(rig):
+    """A 403 from a reporter's chat ends retries and tells the group they cannot be reached."""
+
+    async def scenario() -> None:
+        await file_report(rig, "en")
+        await rig.deliver()
+        rig.api.blocked.add(REPORTER)
+        await rig.press("Bekreft mottatt", HANDLER, GROUP)
+        await rig.deliver()
+        await rig.deliver()
+
+    run(rig, scenario)
+    with rig.engine.sessions() as session:
+        dead = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "dead")).one()
+    assert dead.last_error == "recipient_gone"
+    assert "kan ikke lenger nås" in rig.texts(GROUP)[-1]
+
+
+def test_wrong_webhook_secret_is_403_and_stores_nothing(rig):
+    """Webhook mode checks X-Telegram-Bot-Api-Secret-Token; a wrong one is refused."""
+    app = build_app([telegram_route(rig.adapter, "s3cret")])
+    update = rig.updates.message(REPORTER, REPORTER, "/start")
+    with TestClient(app) as client:
+        client.portal.call(rig.adapter.initialize)  # type: ignore[union-attr]
+        assert client.post(TELEGRAM_PATH, json=update).status_code == 403
+        assert (
+            client.post(TELEGRAM_PATH, json=update, headers={SECRET_HEADER: "wrong"}).status_code
+            == 403
+        )
+        assert rig.count(Conversation) == 0
+        assert (
+            client.post(TELEGRAM_PATH, json=update, headers={SECRET_HEADER: "s3cret"}).status_code
+            == 200
+        )
+    assert rig.count(Conversation) == 1
+
+
+def test_long_text_is_split_under_the_limit_at_line_breaks():
+    """Over 4096 characters is split, preferring paragraph breaks, nothing lost."""
+    text = ("a" * 3000 + "\n\n") + ("b" * 3000)
+    chunks = split_text(text)
+    assert [len(c) <= 4096 for c in chunks] == [True, True]
+    assert chunks == ["a" * 3000, "b" * 3000]
