@@ -12,6 +12,8 @@ import concurrent.futures
 import logging
 import os
 import re
+import time
+from collections import deque
 from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -45,6 +47,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
+DELETE_WINDOW = 47 * 3600  # Telegram lets bots delete private-chat messages for 48 hours
 MEMBER_STATUSES = ("creator", "administrator", "member")
 PROMPT = re.compile(r"^✍️ /(?P<action>\w+) (?P<reference>K-[A-Z0-9]{6})")
 COMMANDS = {
@@ -203,6 +206,9 @@ class TelegramAdapter:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._told_groups: set[int] = set()  # groups told to write privately (memory only)
         self._desk_chats: set[int] = set()  # the handler groups' chats
+        # Recent message ids per private chat, for /forget. Memory only: after a restart the
+        # earlier messages can no longer be found (the reporter is told to delete by hand).
+        self._history: dict[int, deque[tuple[int, float]]] = {}
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -260,6 +266,25 @@ class TelegramAdapter:
     def deliver_in_thread(self, outbound: Outbound, parent_ref: str) -> str:
         return self._run(self.send(outbound, reply_to=parse_ref(parent_ref)[1]))
 
+    def forget_chat(self, chat_address: str) -> int:
+        """Delete the conversation's messages that Telegram still allows (the last 48 h)."""
+        chat_id = parse_address(chat_address)
+        cutoff = time.time() - DELETE_WINDOW
+        ids = [m for m, at in self._history.pop(chat_id, deque()) if at > cutoff]
+        deleted = 0
+        for start in range(0, len(ids), 100):
+            batch = ids[start : start + 100]
+            try:
+                if self._run(self.application.bot.delete_messages(chat_id, batch)):
+                    deleted += len(batch)
+            except TelegramError as exc:
+                log.warning("could not delete messages (%s)", type(exc).__name__)
+        return deleted
+
+    def _remember(self, chat_id: int, message_id: int) -> None:
+        if chat_id > 0:  # private chats only
+            self._history.setdefault(chat_id, deque(maxlen=2000)).append((message_id, time.time()))
+
     def _run(self, coroutine: Awaitable[T]) -> T:
         """Run a Bot API call on the bot's event loop from a sweep or engine thread."""
         if self.loop is None:
@@ -288,6 +313,7 @@ class TelegramAdapter:
                     if reply_to
                     else None,
                 )
+                self._remember(chat_id, sent.message_id)
         except RetryAfter as exc:
             raise RateLimited(_seconds(exc)) from None
         except Forbidden:
@@ -305,6 +331,8 @@ class TelegramAdapter:
         inbound = to_inbound(update)
         if inbound is None or self.handler is None:
             return
+        if update.message is not None:
+            self._remember(update.message.chat.id, update.message.message_id)
         if await self._ask_for_text(inbound):
             return
         chat_id = parse_address(inbound.address)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from conversations.adapter import Adapter, CanCheckMembership, HasGroupChannels
+from conversations.adapter import Adapter, CanCheckMembership, CanForgetChat, HasGroupChannels
 from conversations.org import Group, Org
 
 
@@ -37,6 +37,17 @@ class AdapterChannels:
             if adapter.name == platform and isinstance(adapter, CanCheckMembership):
                 return adapter.is_member(address, user_id)
         return False  # no way to check: refuse rather than trust
+
+    def _adapter(self, address: str) -> Adapter | None:
+        platform = address.split(":", 1)[0]
+        return next((a for a in self.adapters if a.name == platform), None)
+
+    def can_forget(self, address: str) -> bool:
+        return isinstance(self._adapter(address), CanForgetChat)
+
+    def forget_chat(self, address: str) -> int | None:
+        adapter = self._adapter(address)
+        return adapter.forget_chat(address) if isinstance(adapter, CanForgetChat) else None
 
     def unreachable(self) -> list[Group]:
         """Groups with no channel on any running platform (their alerts could not go out)."""

@@ -41,10 +41,13 @@ class CanCheckMembership(Protocol):
 
 
 @runtime_checkable
-class CanDelete(Protocol):
-    """Optional: delete a sent message. Without it, the reporter is told to delete it by hand."""
+class CanForgetChat(Protocol):
+    """Optional: delete the conversation's messages from a private chat (the reporter's phone).
 
-    def delete(self, message_ref: str) -> bool: ...
+    Without it, /forget tells the reporter to delete the chat by hand.
+    """
+
+    def forget_chat(self, address: str) -> int: ...
 
 
 @runtime_checkable

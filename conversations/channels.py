@@ -18,3 +18,9 @@ class Channels(Protocol):
 
     def is_member(self, address: str, user_id: str) -> bool:
         """Whether the user is now a member of that channel (False when it cannot be checked)."""
+
+    def can_forget(self, address: str) -> bool:
+        """Whether the platform lets the bot delete its conversation from that chat."""
+
+    def forget_chat(self, address: str) -> int | None:
+        """Delete the bot's recent messages in that chat; how many, or None when it cannot."""

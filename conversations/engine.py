@@ -29,7 +29,7 @@ from storage.vault import Vault, place
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/start", "/help", "/back", "/cancel", "/language", "/status")
+COMMANDS = ("/start", "/help", "/back", "/cancel", "/language", "/status", "/forget")
 LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "sv": "Svenska", "en": "English"}
 IDLE, WELCOME, LANGUAGE, OVERLONG, FOLLOWUP = "idle", "welcome", "language", "overlong", "followup"
 FOLLOWUP_LIMIT = 4000
@@ -332,6 +332,12 @@ class Engine:
         elif command == "/status":
             self._status(turn, inbound, session)
             self._reprompt(turn)
+        elif command == "/forget":
+            removed = self.channels.forget_chat(inbound.address)
+            if removed is None:
+                turn.say(t("forget.cannot"))
+            else:
+                turn.say(t("forget.done", count=removed))
         else:
             turn.say(t("command.unknown", commands=" ".join(COMMANDS)))
             self._reprompt(turn)
@@ -570,6 +576,8 @@ class Engine:
             feedback_by=tr.local_day(receipt.feedback_by),
             feedback_months=rules.feedback_months,
         )
+        if self.channels.can_forget(inbound.address):
+            text += "\n\n" + tr.t("receipt.forget")
         if self.org.helplines:
             text += "\n\n" + tr.t("welcome.helplines") + "\n"
             text += helplines_text(self.org.helplines, tr.language)

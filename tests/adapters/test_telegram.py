@@ -320,3 +320,20 @@ def test_long_text_is_split_under_the_limit_at_line_breaks():
     chunks = split_text(text)
     assert [len(c) <= 4096 for c in chunks] == [True, True]
     assert chunks == ["a" * 3000, "b" * 3000]
+
+
+def test_reporter_can_delete_the_conversation_from_the_chat(rig):
+    """After submitting, /forget deletes the conversation's messages from the private chat."""
+
+    async def scenario() -> None:
+        await file_report(rig, "en")
+        assert "/forget" in rig.texts(REPORTER)[-1]
+        await rig.say("/forget", language="en")
+
+    run(rig, scenario)
+    deletions = [p for name, p in rig.api.calls if name == "deleteMessages"]
+    assert len(deletions) == 1 and int(deletions[0]["chat_id"]) == REPORTER
+    deleted = deletions[0]["message_ids"]
+    assert len(deleted) > 20  # both sides of the conversation
+    assert f"deleted {len(deleted)} messages" in rig.texts(REPORTER)[-1]
+    assert rig.count(Case) == 1  # the report itself is kept

@@ -147,3 +147,9 @@ def test_an_unexpected_failure_is_a_kind_message_not_a_crash(engine, caplog):
     assert "noe gikk galt" in replies[0].text
     assert "8841" not in caplog.text
     assert "message could not be handled (UnknownMasterKeyError)" in caplog.text
+
+
+def test_forget_on_a_platform_that_cannot_delete_says_so(chat):
+    """/forget where the platform cannot delete messages says what to do instead."""
+    chat.send("/forget")
+    assert "delete the conversation yourself" in chat.last or "slette samtalen selv" in chat.last
