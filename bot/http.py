@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from json import JSONDecodeError
@@ -11,11 +12,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from adapters.slack import SlackAdapter
 from adapters.telegram import TelegramAdapter
 
 log = logging.getLogger(__name__)
 
 TELEGRAM_PATH = "/telegram/webhook"
+SLACK_PATH = "/slack/events"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
 
 
@@ -37,6 +40,23 @@ def telegram_route(adapter: TelegramAdapter, secret: str) -> Route:
         return PlainTextResponse("ok")
 
     return Route(TELEGRAM_PATH, webhook, methods=["POST"])
+
+
+def slack_route(adapter: SlackAdapter) -> Route:
+    """Slack's Events API, interactivity and slash commands, verified by Bolt (bad → 401)."""
+
+    async def events(request: Request) -> Response:
+        body = (await request.body()).decode("utf-8", errors="replace")
+        headers = dict(request.headers)
+        # Bolt acknowledges first and runs the engine after the response where it can.
+        response = await asyncio.to_thread(adapter.dispatch, body, headers, request.url.query)
+        return Response(
+            content=response.body,
+            status_code=response.status,
+            headers=response.first_headers_without_set_cookie(),
+        )
+
+    return Route(SLACK_PATH, events, methods=["POST"])
 
 
 def build_app(routes: list[Route]) -> Starlette:

@@ -23,6 +23,7 @@ ALERT_BUTTONS = {
     "ack": N_("desk.button.ack"),
     "reply": N_("desk.button.reply"),
     "note": N_("desk.button.note"),
+    "minutes": N_("desk.button.minutes"),
     "progress": N_("desk.button.progress"),
     "log": N_("desk.button.log"),
     "escalate": N_("desk.button.escalate"),
