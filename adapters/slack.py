@@ -116,12 +116,15 @@ class SlackAdapter:
         process_before_response: bool = False,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.client = WebClient(token=token, base_url=(api_url or WebClient.BASE_URL))
         self.app = App(
-            client=self.client,
+            token=token,
             signing_secret=signing_secret,
             process_before_response=process_before_response,
+            token_verification_enabled=not api_url,  # verified lazily against api_url instead
         )
+        self.client: WebClient = self.app.client
+        if api_url:  # GovSlack, or a local server in tests
+            self.client.base_url = api_url if api_url.endswith("/") else api_url + "/"
         self.tr = Translator(language, timezone)
         self.handler: Handler | None = None
         self.sleep = sleep

@@ -11,14 +11,16 @@ import click
 from sqlalchemy import select
 
 from adapters.console import ConsoleAdapter
+from adapters.slack import SlackAdapter
 from adapters.telegram import TelegramAdapter
 from bot.app import build
 from bot.errors import StartupError
-from bot.serve import run_telegram
+from bot.serve import run_platforms
 from bot.settings import Settings, load_org
 from bot.sweeps import start_scheduler
 from conversations.audit import audit
 from conversations.export import export_case
+from conversations.org import Org
 from storage.crypto import new_key_text
 from storage.db import transaction
 from storage.health import health
@@ -45,22 +47,11 @@ def run() -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        if settings.slack_bot_token and not settings.telegram_token:
-            raise StartupError(
-                "SLACK_BOT_TOKEN is set, but this build has no Slack adapter yet; "
-                "unset it (the console and Telegram adapters are available)",
-                "adapter_missing",
-            )
-        if settings.telegram_token:
+        if settings.platforms_configured:
             org = load_org(settings.config_path)
-            telegram = TelegramAdapter(
-                settings.telegram_token,
-                base_url=settings.telegram_api_base_url or None,
-                language=org.default_language,
-                timezone=org.organisation.timezone,
-            )
-            app = build(settings, [telegram])
-            run_telegram(app, telegram)
+            telegram, slack = platform_adapters(settings, org)
+            app = build(settings, [a for a in (telegram, slack) if a is not None])
+            run_platforms(app, telegram, slack)
             return
         console = ConsoleAdapter()
         app = build(settings, [console])
@@ -77,6 +68,36 @@ def run() -> None:
         console.start(app.engine.handle)
     finally:
         scheduler.shutdown(wait=True)
+
+
+def platform_adapters(
+    settings: Settings, org: Org
+) -> tuple[TelegramAdapter | None, SlackAdapter | None]:
+    """The adapters whose tokens are set; a half-configured platform names what is missing."""
+    language, zone = org.default_language, org.organisation.timezone
+    telegram = slack = None
+    if settings.telegram_token:
+        telegram = TelegramAdapter(
+            settings.telegram_token,
+            base_url=settings.telegram_api_base_url or None,
+            language=language,
+            timezone=zone,
+        )
+    if settings.slack_bot_token:
+        if not (settings.slack_signing_secret or settings.slack_app_token):
+            raise StartupError(
+                "SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket "
+                "Mode) must be set with SLACK_BOT_TOKEN",
+                "slack_config",
+            )
+        slack = SlackAdapter(
+            settings.slack_bot_token,
+            settings.slack_signing_secret,
+            api_url=settings.slack_api_url or None,
+            language=language,
+            timezone=zone,
+        )
+    return telegram, slack
 
 
 @main.command("check-config")

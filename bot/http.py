@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import Lifespan
 
 from adapters.slack import SlackAdapter
 from adapters.telegram import TelegramAdapter
@@ -59,8 +60,8 @@ def slack_route(adapter: SlackAdapter) -> Route:
     return Route(SLACK_PATH, events, methods=["POST"])
 
 
-def build_app(routes: list[Route]) -> Starlette:
+def build_app(routes: list[Route], lifespan: Lifespan[Starlette] | None = None) -> Starlette:
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    return Starlette(routes=[Route("/healthz", health), *routes])
+    return Starlette(routes=[Route("/healthz", health), *routes], lifespan=lifespan)

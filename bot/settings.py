@@ -36,6 +36,9 @@ class Settings:
     log_level: str
     telegram_token: str
     slack_bot_token: str
+    slack_signing_secret: str = ""
+    slack_app_token: str = ""
+    slack_api_url: str = ""
     telegram_api_base_url: str = ""
     telegram_webhook_url: str = ""
     telegram_webhook_secret: str = ""
@@ -59,6 +62,9 @@ class Settings:
             log_level=env.get("TRYGG_LOG_LEVEL") or "WARNING",
             telegram_token=env.get("TELEGRAM_BOT_TOKEN", ""),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+            slack_app_token=env.get("SLACK_APP_TOKEN", ""),
+            slack_api_url=env.get("SLACK_API_URL", ""),
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", ""),
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", ""),
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
