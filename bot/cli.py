@@ -6,6 +6,7 @@ import getpass
 import logging
 import os
 import sys
+from typing import NoReturn
 
 import click
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from adapters.console import ConsoleAdapter
 from adapters.slack import SlackAdapter
 from adapters.telegram import TelegramAdapter
-from bot.app import build
+from bot.app import App, build
 from bot.errors import StartupError
 from bot.serve import run_platforms
 from bot.settings import Settings, load_org
@@ -27,9 +28,17 @@ from storage.health import health
 from storage.models import Case
 
 
-def _fail(exc: StartupError) -> None:
+def _fail(exc: StartupError) -> NoReturn:
     click.echo(f"trygg: {exc}", err=True)
     sys.exit(2)
+
+
+def _console_app() -> App:
+    """Settings, config, keys and database for an operator command; one line if they fail."""
+    try:
+        return build(Settings.from_env(), [ConsoleAdapter()])
+    except StartupError as exc:
+        _fail(exc)
 
 
 @click.group()
@@ -132,12 +141,7 @@ def keys_new(key_id: str) -> None:
 @keys.command("rotate")
 def keys_rotate() -> None:
     """Re-wrap every data key under the first key in TRYGG_MASTER_KEYS."""
-    settings = Settings.from_env()
-    try:
-        app = build(settings, [ConsoleAdapter()])
-    except StartupError as exc:
-        _fail(exc)
-        return
+    app = _console_app()
     with transaction(app.engine.sessions) as session:
         count = app.vault.rotate(session)
     click.echo(f"re-wrapped {count} data keys under master key {app.vault.keyring.current!r}")
@@ -148,12 +152,7 @@ def keys_rotate() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file.")
 def export(reference: str, output: str | None) -> None:
     """Export one case (report and case log) as Markdown; the export is audited."""
-    settings = Settings.from_env()
-    try:
-        app = build(settings, [ConsoleAdapter()])
-    except StartupError as exc:
-        _fail(exc)
-        return
+    app = _console_app()
     actor = f"operator:{getpass.getuser()}"
     with transaction(app.engine.sessions) as session:
         document = export_case(session, app.engine.desk, reference, actor, app.engine.clock())
@@ -172,13 +171,8 @@ def export(reference: str, output: str | None) -> None:
 @main.command()
 def doctor() -> None:
     """Check config, keys and database, and count what is pending, overdue or dead."""
-    settings = Settings.from_env()
-    try:
-        app = build(settings, [ConsoleAdapter()])
-    except StartupError as exc:
-        _fail(exc)
-        return
-    click.echo(f"config:   {settings.config_path} ({app.org.organisation.name}) ok")
+    app = _console_app()
+    click.echo(f"config:   {app.settings.config_path} ({app.org.organisation.name}) ok")
     click.echo(
         f"keys:     master key {app.vault.keyring.current!r}"
         + (" (development key file)" if app.warning else "")
@@ -210,12 +204,7 @@ def doctor() -> None:
 @main.command("cases")
 def list_cases() -> None:
     """Open cases with their group, status and deadlines (no content)."""
-    settings = Settings.from_env()
-    try:
-        app = build(settings, [ConsoleAdapter()])
-    except StartupError as exc:
-        _fail(exc)
-        return
+    app = _console_app()
     tr = app.engine.notifier.desk_tr
     with transaction(app.engine.sessions) as session:
         cases = session.scalars(

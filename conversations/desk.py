@@ -186,9 +186,7 @@ class Desk:
     ) -> list[Reply]:
         t = self.notifier.desk_tr.t
         if case.status != "received":
-            return [
-                Reply(t("desk.already", reference=case.reference, status=t(STATUS[case.status])))
-            ]
+            return [self._already(case)]
         case.status = "acknowledged"
         case.acknowledged_at = now
         rules, zone = self.org.deadlines, self.org.organisation.timezone
@@ -335,9 +333,7 @@ class Desk:
     ) -> list[Reply]:
         t = self.notifier.desk_tr.t
         if case.status != "closed":
-            return [
-                Reply(t("desk.already", reference=case.reference, status=t(STATUS[case.status])))
-            ]
+            return [self._already(case)]
         case.status, case.outcome, case.closed_at = "in_progress", None, None
         append_log(session, case, actor, "reopened")
         return [Reply(t("desk.done.status", reference=case.reference, status=t(IN_PROGRESS)))]
@@ -368,6 +364,10 @@ class Desk:
         return [Reply(title + "\n" + self.notifier.content_text(fields, case, full=True))]
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _already(self, case: Case) -> Reply:
+        t = self.notifier.desk_tr.t
+        return Reply(t("desk.already", reference=case.reference, status=t(STATUS[case.status])))
 
     def _text_problem(self, req: Request, case: Case) -> Reply | None:
         t = self.notifier.desk_tr.t
