@@ -12,9 +12,10 @@ import concurrent.futures
 import logging
 import os
 import re
+import threading
 import time
 from collections import deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
+PER_CHAT_INTERVAL = 1.0  # Telegram: about one message a second in one chat
 DELETE_WINDOW = 47 * 3600  # Telegram lets bots delete private-chat messages for 48 hours
 MEMBER_STATUSES = ("creator", "administrator", "member")
 PROMPT = re.compile(r"^✍️ /(?P<action>\w+) (?P<reference>K-[A-Z0-9]{6})")
@@ -189,6 +191,7 @@ class TelegramAdapter:
         language: str = "nb",
         timezone: str = "Europe/Oslo",
         rate_limit: bool = True,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         builder = ApplicationBuilder().token(token)
         if base_url:
@@ -209,6 +212,9 @@ class TelegramAdapter:
         # Recent message ids per private chat, for /forget. Memory only: after a restart the
         # earlier messages can no longer be found (the reporter is told to delete by hand).
         self._history: dict[int, deque[tuple[int, float]]] = {}
+        self._last_delivery: dict[int, float] = {}
+        self._pace_lock = threading.Lock()
+        self.sleep = sleep
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -261,10 +267,20 @@ class TelegramAdapter:
         return member.status in MEMBER_STATUSES or bool(getattr(member, "is_member", False))
 
     def deliver(self, outbound: Outbound) -> str:
+        self._pace(parse_address(outbound.address))
         return self._run(self.send(outbound))
 
     def deliver_in_thread(self, outbound: Outbound, parent_ref: str) -> str:
+        self._pace(parse_address(outbound.address))
         return self._run(self.send(outbound, reply_to=parse_ref(parent_ref)[1]))
+
+    def _pace(self, chat_id: int) -> None:
+        """Queued deliveries go at most about one a second into any one chat."""
+        with self._pace_lock:
+            wait = self._last_delivery.get(chat_id, 0.0) + PER_CHAT_INTERVAL - time.monotonic()
+            self._last_delivery[chat_id] = time.monotonic() + max(wait, 0.0)
+        if wait > 0:
+            self.sleep(wait)
 
     def forget_chat(self, chat_address: str) -> int:
         """Delete the conversation's messages that Telegram still allows (the last 48 h)."""

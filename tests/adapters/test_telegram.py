@@ -43,7 +43,10 @@ class Rig:
         self.org = org.model_copy(update={"groups": groups})
         self.api = FakeBotApi()
         self.api.members[HANDLER] = "member"
-        self.adapter = TelegramAdapter("123:TEST", request=self.api, rate_limit=False)
+        self.pauses: list[float] = []
+        self.adapter = TelegramAdapter(
+            "123:TEST", request=self.api, rate_limit=False, sleep=self.pauses.append
+        )
         channels = AdapterChannels(self.org, [self.adapter])
         self.engine = Engine(
             session_factory(db), Vault(keyring), self.org, channels, clock=lambda: clock[0]
@@ -337,3 +340,15 @@ def test_reporter_can_delete_the_conversation_from_the_chat(rig):
     assert len(deleted) > 20  # both sides of the conversation
     assert f"deleted {len(deleted)} messages" in rig.texts(REPORTER)[-1]
     assert rig.count(Case) == 1  # the report itself is kept
+
+
+def test_deliveries_into_one_chat_are_paced(rig):
+    """Two queued messages for the same group chat are spaced about a second apart."""
+
+    async def scenario() -> None:
+        await file_report(rig, "en")
+        await file_report(rig, "en", user=REPORTER + 1)
+        assert await rig.deliver() == 2
+
+    run(rig, scenario)
+    assert len(rig.pauses) == 1 and 0 < rig.pauses[0] <= 1.0

@@ -96,3 +96,17 @@ def test_export_writes_the_case_as_markdown_and_audits_it(tmp_path):
     with sqlite3.connect(tmp_path / "trygg.db") as conn:
         rows = conn.execute("SELECT action, case_ref, allowed FROM audit_log").fetchall()
     assert ("export", reference.group(0), 1) in rows and ("export", "K-ZZZZZZ", 0) in rows
+
+
+def test_doctor_and_cases_report_counts_without_content(tmp_path):
+    """`trygg doctor` is healthy on a fresh install; `trygg cases` lists a case, not its text."""
+    filed = run(["run"], tmp_path, SCRIPT + "\n")
+    reference = re.search(r"K-[A-Z0-9]{6}", filed.stdout)
+    assert reference is not None
+    doctor = run(["doctor"], tmp_path)
+    assert doctor.returncode == 0, doctor.stderr
+    assert "1 open, 0 past the acknowledge deadline" in doctor.stdout
+    assert "0 dead letters" in doctor.stdout
+    cases = run(["cases"], tmp_path)
+    assert reference.group(0) in cases.stdout and "received" in cases.stdout
+    assert "Scripted report text" not in cases.stdout

@@ -166,3 +166,22 @@ def test_closed_case_gets_no_follow_ups(engine, follow_ups, clock):
     chat.send(f"@region /close {reference} resolved")
     at(clock, 200 * D)
     assert follow_ups.run_once() == 0
+
+
+def test_default_clocks_follow_real_time(db, keyring, org, console):
+    """With no clock injected, engine and sweep read the real time (travelled with time-machine)."""
+    import time_machine
+
+    from bot.channels import AdapterChannels
+    from conversations.engine import Engine
+    from storage.db import session_factory
+    from storage.vault import Vault
+
+    with time_machine.travel(NOW, tick=False) as traveller:
+        engine = Engine(session_factory(db), Vault(keyring), org, AdapterChannels(org, [console]))
+        report(engine)
+        sweep = FollowUpSweep(engine.sessions, FollowUpActor(engine.notifier))
+        traveller.move_to(NOW + 23 * H)
+        assert sweep.run_once() == 0
+        traveller.move_to(NOW + 24 * H)
+        assert sweep.run_once() == 1
