@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,49 +14,25 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from conversations import intake
-from conversations.cases import append_log, reporter_cases, submit
+from conversations.cases import reporter_cases, submit
 from conversations.channels import Channels
 from conversations.deadlines import on_submit
 from conversations.desk import Desk, parse
 from conversations.followups import schedule
-from conversations.i18n import N_, Translator, negotiate
-from conversations.intake import Context, Reply
+from conversations.i18n import Translator, negotiate
+from conversations.intake import Context
 from conversations.messages import Choice, Inbound, Outbound
 from conversations.notify import Notifier
-from conversations.org import LANGUAGES, Helpline, Org, pick
+from conversations.org import Org
+from conversations.relay import Relay
+from conversations.turn import FOLLOWUP, IDLE, LANGUAGE, OVERLONG, WELCOME, Turn
+from conversations.welcome import helplines_text, language_choices, welcome_choices, welcome_text
 from storage.models import Conversation, ProcessedEvent
 from storage.vault import Vault, place
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ("/start", "/help", "/back", "/cancel", "/language", "/status", "/forget")
-LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "sv": "Svenska", "en": "English"}
-IDLE, WELCOME, LANGUAGE, OVERLONG, FOLLOWUP = "idle", "welcome", "language", "overlong", "followup"
-FOLLOWUP_LIMIT = 4000
-PLATFORM_NAMES = {"console": N_("platform.console")}
-
-
-class Turn:
-    """The state of one conversation while a message is handled."""
-
-    def __init__(self, conversation: Conversation, draft: dict[str, Any], ctx: Context) -> None:
-        self.conversation = conversation
-        self.draft = draft
-        self.ctx = ctx
-        self.replies: list[Reply] = []
-
-    @property
-    def state(self) -> str:
-        return self.conversation.step
-
-    def say(self, text: str, choices: tuple[Choice, ...] = ()) -> None:
-        self.replies.append(Reply(text, choices))
-
-    def go(self, state: str) -> None:
-        """Move to `state`, remembering where we were for /back."""
-        if state != self.state and self.state in intake.SUBSTATES.keys() | set(intake.STEPS):
-            self.draft.setdefault("history", []).append(self.state)
-        self.conversation.step = state
 
 
 class Engine:
@@ -79,6 +55,7 @@ class Engine:
         self.wake = wake
         self.notifier = Notifier(vault, org, channels)
         self.desk = Desk(vault, org, channels, self.notifier, clock)
+        self.relay = Relay(vault, self.notifier, clock)
 
     # --- entry point ---------------------------------------------------------------------
 
@@ -225,7 +202,8 @@ class Engine:
             and inbound.choice is None
             and self._is_followup(turn, text, session)
         ):
-            self._ask_followup(turn, (text or "").strip(), session)
+            if self.relay.ask(turn, (text or "").strip(), session):
+                self._reprompt(turn)
             return
         if turn.state == IDLE:
             self._welcome(turn, inbound)
@@ -250,13 +228,13 @@ class Engine:
 
     def _offered(self, turn: Turn) -> tuple[Choice, ...]:
         if turn.state == WELCOME:
-            return self._welcome_choices(turn)
+            return welcome_choices(turn.ctx.tr)
         if turn.state == LANGUAGE:
-            return self._language_choices(turn)
+            return language_choices(self.org)
         if turn.state == OVERLONG:
             return self._overlong_choices(turn)
         if turn.state == FOLLOWUP:
-            return tuple(Choice(value, label) for value, label in turn.draft["followup_choices"])
+            return self.relay.choices(turn)
         return intake.choices_for(turn.state, turn.ctx)
 
     def _choice(self, turn: Turn, inbound: Inbound) -> tuple[bool, str | None]:
@@ -290,9 +268,9 @@ class Engine:
         if state == IDLE:
             return
         if state == WELCOME:
-            turn.say(turn.ctx.t("welcome.choose"), self._welcome_choices(turn))
+            turn.say(turn.ctx.t("welcome.choose"), welcome_choices(turn.ctx.tr))
         elif state == LANGUAGE:
-            turn.say(turn.ctx.t("ask.language"), self._language_choices(turn))
+            turn.say(turn.ctx.t("ask.language"), language_choices(self.org))
         elif state == FOLLOWUP:
             turn.say(turn.ctx.t("followup.ask"), self._offered(turn))
         elif state == OVERLONG:
@@ -369,35 +347,10 @@ class Engine:
 
     # --- welcome, language, overlong --------------------------------------------------------
 
-    def _welcome_choices(self, turn: Turn) -> tuple[Choice, ...]:
-        t = turn.ctx.t
-        return (
-            Choice("welcome:start", t("button.start")),
-            Choice("welcome:language", t("button.language")),
-            Choice("welcome:later", t("button.later")),
-        )
-
     def _welcome(self, turn: Turn, inbound: Inbound) -> None:
-        t, language = turn.ctx.t, turn.ctx.tr.language
-        groups = ", ".join(g.name for g in self.org.groups)
-        platform_key = PLATFORM_NAMES.get(inbound.platform)
-        platform = t(platform_key) if platform_key else inbound.platform.capitalize()
-        emergency = [h for h in self.org.helplines if h.emergency]
-        support = [h for h in self.org.helplines if not h.emergency]
-        parts = [
-            t("welcome.intro", organisation=self.org.organisation.name),
-            t("welcome.readers", groups=groups),
-            t("welcome.encrypted"),
-            t("welcome.platform", platform=platform),
-            t("welcome.stop"),
-        ]
-        if emergency:
-            numbers = ", ".join(f"{h.number} ({pick(h.name, language)})" for h in emergency)
-            parts.append(t("welcome.emergency", numbers=numbers))
-        if support:
-            parts.append(t("welcome.helplines") + "\n" + helplines_text(support, language))
         turn.conversation.step = WELCOME
-        turn.say("\n\n".join(parts), self._welcome_choices(turn))
+        text = welcome_text(turn.ctx.tr, self.org, inbound.platform)
+        turn.say(text, welcome_choices(turn.ctx.tr))
 
     def _on_welcome(self, turn: Turn, choice: str | None, inbound: Inbound) -> None:
         if choice == "welcome:start":
@@ -411,10 +364,6 @@ class Engine:
         else:
             turn.conversation.step = IDLE
             turn.say(turn.ctx.t("welcome.later"))
-
-    def _language_choices(self, turn: Turn) -> tuple[Choice, ...]:
-        offered = [lang for lang in LANGUAGES if lang in self.org.organisation.languages]
-        return tuple(Choice(f"lang:{lang}", LANGUAGE_NAMES[lang]) for lang in offered)
 
     def _on_language(self, turn: Turn, choice: str | None) -> None:
         language = (choice or "").removeprefix("lang:")
@@ -443,61 +392,25 @@ class Engine:
 
     # --- messages about a submitted case -----------------------------------------------------
 
-    def _open_cases(self, turn: Turn, session: Session) -> list[Any]:
-        conversation = turn.conversation
-        cases = reporter_cases(session, conversation.platform, conversation.user_ref)
-        return [c for c in cases if c.status != "closed" and c.data_key_id is not None]
-
     def _is_followup(self, turn: Turn, text: str | None, session: Session) -> bool:
         """Free text from a reporter with open cases, outside a draft: about one of them?"""
         if not text or not text.strip():
             return False
         if turn.state == WELCOME and any(
-            c.label.casefold() == text.strip().casefold() for c in self._welcome_choices(turn)
+            c.label.casefold() == text.strip().casefold() for c in welcome_choices(turn.ctx.tr)
         ):
             return False
-        return bool(self._open_cases(turn, session))
-
-    def _ask_followup(self, turn: Turn, text: str, session: Session) -> None:
-        t = turn.ctx.t
-        if len(text) > FOLLOWUP_LIMIT:
-            turn.say(t("followup.too_long", limit=FOLLOWUP_LIMIT))
-            return
-        choices = [
-            (f"followup:{c.reference}", t("followup.send_to", reference=c.reference))
-            for c in self._open_cases(turn, session)
-        ]
-        choices.append(("followup:new", t("button.start")))
-        turn.draft.clear()
-        turn.draft.update(followup_text=text, followup_choices=choices)
-        turn.conversation.step = FOLLOWUP
-        self._reprompt(turn)
+        return bool(self.relay.open_cases(turn, session))
 
     def _on_followup(
         self, turn: Turn, choice: str | None, inbound: Inbound, session: Session
     ) -> None:
         reference = (choice or "").removeprefix("followup:")
-        text = turn.draft.get("followup_text", "")
-        turn.draft.clear()
-        turn.conversation.step = IDLE
         if reference == "new":
+            turn.draft.clear()
             self._welcome(turn, inbound)
-            return
-        case = next((c for c in self._open_cases(turn, session) if c.reference == reference), None)
-        if case is None:
-            turn.say(turn.ctx.t("problem.stale_button"))
-            return
-        now = self.clock()
-        case.last_activity_at = now
-        entry = append_log(
-            session, case, "reporter", "reporter_message", detail=text, vault=self.vault
-        )
-        post = self.notifier.desk_tr.t(
-            "desk.posted.reporter_message", reference=case.reference, text=text
-        )
-        self.notifier.to_group(session, case, post, now, key=f"reporter_message:{entry.id}")
-        group = self.notifier.group_of(case)
-        turn.say(turn.ctx.t("followup.sent", reference=case.reference, group=group.name))
+        else:
+            self.relay.send(turn, reference, session)
 
     # --- answers and review ----------------------------------------------------------------
 
@@ -587,7 +500,3 @@ class Engine:
 def _reads_a_case(action: str, inbound: Inbound) -> bool:
     """In a private chat only '/show K-…' and '/log K-…' go to the desk (handlers reading)."""
     return action in ("show", "log") and bool(inbound.text and " k-" in inbound.text.lower())
-
-
-def helplines_text(helplines: Iterable[Helpline], language: str) -> str:
-    return "\n".join(f"• {pick(h.name, language)}: {h.number}" for h in helplines)

@@ -1,0 +1,50 @@
+"""What the bot says first: who reads, what the platform sees, how to stop, where to get help."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from conversations.i18n import N_, Translator
+from conversations.messages import Choice
+from conversations.org import LANGUAGES, Helpline, Org, pick
+
+LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "sv": "Svenska", "en": "English"}
+PLATFORM_NAMES = {"console": N_("platform.console")}
+
+
+def welcome_text(tr: Translator, org: Org, platform: str) -> str:
+    """The welcome, with every group's name and the help lines in the reader's language."""
+    t, language = tr.t, tr.language
+    platform_key = PLATFORM_NAMES.get(platform)
+    parts = [
+        t("welcome.intro", organisation=org.organisation.name),
+        t("welcome.readers", groups=", ".join(g.name for g in org.groups)),
+        t("welcome.encrypted"),
+        t("welcome.platform", platform=t(platform_key) if platform_key else platform.capitalize()),
+        t("welcome.stop"),
+    ]
+    emergency = [h for h in org.helplines if h.emergency]
+    support = [h for h in org.helplines if not h.emergency]
+    if emergency:
+        numbers = ", ".join(f"{h.number} ({pick(h.name, language)})" for h in emergency)
+        parts.append(t("welcome.emergency", numbers=numbers))
+    if support:
+        parts.append(t("welcome.helplines") + "\n" + helplines_text(support, language))
+    return "\n\n".join(parts)
+
+
+def welcome_choices(tr: Translator) -> tuple[Choice, ...]:
+    return (
+        Choice("welcome:start", tr.t("button.start")),
+        Choice("welcome:language", tr.t("button.language")),
+        Choice("welcome:later", tr.t("button.later")),
+    )
+
+
+def language_choices(org: Org) -> tuple[Choice, ...]:
+    offered = [lang for lang in LANGUAGES if lang in org.organisation.languages]
+    return tuple(Choice(f"lang:{lang}", LANGUAGE_NAMES[lang]) for lang in offered)
+
+
+def helplines_text(helplines: Iterable[Helpline], language: str) -> str:
+    return "\n".join(f"• {pick(h.name, language)}: {h.number}" for h in helplines)
