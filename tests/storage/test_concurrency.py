@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 
@@ -13,11 +14,12 @@ from bot.sweeps import FollowUpSweep
 from conversations.engine import Engine
 from conversations.followups import FollowUpActor
 from storage.db import session_factory, transaction
-from storage.models import FollowUp
+from storage.models import Conversation, FollowUp
 from storage.queue import claim
-from storage.vault import Vault
+from storage.vault import Vault, place
 from tests.chat import Chat
 from tests.conftest import NOW
+from tests.conversations.test_bad_input import start_what_step
 from tests.conversations.test_intake import file_report
 
 REPORTS = 6
@@ -113,3 +115,22 @@ def test_rows_of_a_crashed_sweeper_are_taken_over_after_its_lease(pg, keyring, o
     assert survivor.run_once() == 0
     clock[0] += lease + timedelta(seconds=1)
     assert survivor.run_once() == REPORTS
+
+
+def test_two_messages_from_one_person_at_once_are_both_kept(pg, keyring, org, clock, console):
+    """Two messages from the same reporter handled at the same moment both land in the draft."""
+    channels = AdapterChannels(org, [console])
+    engine = Engine(session_factory(pg), Vault(keyring), org, channels, clock=lambda: clock[0])
+    chat = Chat(engine, user_id="hurried")
+    start_what_step(chat)
+    first, second = chat.console.inbound("first part"), chat.console.inbound("second part")
+    answers = in_parallel(lambda: engine.handle(first), lambda: engine.handle(second))
+    assert all(len(a) == 1 for a in answers)  # each got its own "thank you, I have that"
+    with engine.sessions() as session:
+        conversation = session.scalars(select(Conversation)).one()
+        key = engine.vault.load(session, conversation.data_key_id)
+        assert conversation.draft is not None
+        draft = json.loads(
+            key.decrypt(conversation.draft, place("conversations", conversation.id, "draft"))
+        )
+    assert sorted(draft["what"]) == ["first part", "second part"]
