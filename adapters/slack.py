@@ -310,12 +310,12 @@ class SlackAdapter:
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id", "")
         private = channel.startswith("D")
+        message = body.get("message") or {}
+        thread = message.get("thread_ts") or message.get("ts")
         if not private and _wants_text(value):
-            client.views_open(trigger_id=body["trigger_id"], view=self._modal(value, channel))
+            view = self._modal(value, channel, thread)
+            client.views_open(trigger_id=body["trigger_id"], view=view)
             return
-        thread = (body.get("message") or {}).get("thread_ts") or (body.get("message") or {}).get(
-            "ts"
-        )
         event = f"action:{user}:{action.get('action_ts', '')}"
         self._answer(
             Inbound(
@@ -331,14 +331,14 @@ class SlackAdapter:
             thread_ts=None if private else thread,
         )
 
-    def _modal(self, value: str, channel: str) -> dict[str, Any]:
+    def _modal(self, value: str, channel: str, thread: str | None) -> dict[str, Any]:
         _, action, reference = [*value.split(":", 2), "", ""][:3]
         t = self.tr.t
         return {
             "type": "modal",
             "callback_id": MODAL,
             "private_metadata": json.dumps(
-                {"action": action, "reference": reference, "channel": channel}
+                {"action": action, "reference": reference, "channel": channel, "thread": thread}
             ),
             "title": {"type": "plain_text", "text": reference[:24]},
             "submit": {"type": "plain_text", "text": t("slack.modal.submit")},
@@ -380,7 +380,8 @@ class SlackAdapter:
                 address(meta.get("channel", "")),
                 private=False,
                 text=f"/{meta.get('action')} {meta.get('reference')} {text}",
-            )
+            ),
+            thread_ts=meta.get("thread"),  # the answer goes under the alert, like the action
         )
 
     def _on_report(self, ack: Ack, command: dict[str, Any], client: WebClient) -> None:

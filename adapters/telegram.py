@@ -16,6 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -67,12 +68,18 @@ def address(chat_id: int) -> str:
 
 
 def parse_address(value: str) -> int:
-    """The chat id in `telegram:<chat id>`; anything else is refused."""
+    """The chat id in `telegram:<chat id>` (or `telegram:<chat id>/<topic>`); else refused."""
     platform, _, rest = value.partition(":")
-    chat = rest.split(":", 1)[0]
+    chat = rest.split(":", 1)[0].split("/", 1)[0]
     if platform != PLATFORM or not re.fullmatch(r"-?\d+", chat):
         raise ValueError(f"not a Telegram address: {value!r}")
     return int(chat)
+
+
+def parse_topic(value: str) -> int | None:
+    """The forum topic in `telegram:<chat id>/<topic>`, if the group uses topics."""
+    _, _, topic = value.partition(":")[2].partition("/")
+    return int(topic) if topic.isdigit() else None
 
 
 def parse_ref(value: str) -> tuple[int, int]:
@@ -208,7 +215,7 @@ class TelegramAdapter:
         self.handler: Handler | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self._told_groups: set[int] = set()  # groups told to write privately (memory only)
-        self._desk_chats: set[int] = set()  # the handler groups' chats
+        self._desk_chats: dict[int, str] = {}  # handler group chat → its configured address
         # Recent message ids per private chat, for /forget. Memory only: after a restart the
         # earlier messages can no longer be found (the reporter is told to delete by hand).
         self._history: dict[int, deque[tuple[int, float]]] = {}
@@ -250,10 +257,12 @@ class TelegramAdapter:
     # --- capabilities --------------------------------------------------------------------
 
     def group_address(self, group: Group) -> str | None:
+        """`telegram_chat = "-100…"`, or `"-100…/<topic>"` for a forum group's topic."""
         if not group.telegram_chat:
             return None
-        self._desk_chats.add(int(group.telegram_chat))
-        return address(int(group.telegram_chat))
+        configured = f"{PLATFORM}:{group.telegram_chat.strip()}"
+        self._desk_chats[parse_address(configured)] = configured
+        return configured
 
     def is_member(self, group_address: str, user_id: str) -> bool:
         """Asks Telegram (getChatMember) whether the user is now in the group."""
@@ -328,6 +337,7 @@ class TelegramAdapter:
                     reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
                     if reply_to
                     else None,
+                    message_thread_id=None if reply_to else parse_topic(outbound.address),
                 )
                 self._remember(chat_id, sent.message_id)
         except RetryAfter as exc:
@@ -349,6 +359,9 @@ class TelegramAdapter:
             return
         if update.message is not None:
             self._remember(update.message.chat.id, update.message.message_id)
+        desk = self._desk_chats.get(parse_address(inbound.address))
+        if desk is not None:  # any topic of a handler group's chat is that group's channel
+            inbound = replace(inbound, address=desk)
         if await self._ask_for_text(inbound):
             return
         chat_id = parse_address(inbound.address)
@@ -374,7 +387,10 @@ class TelegramAdapter:
             return False
         prompt = self.tr.t("desk.prompt", action=action, reference=reference)
         await self.application.bot.send_message(
-            parse_address(inbound.address), prompt, reply_markup=ForceReply(selective=False)
+            parse_address(inbound.address),
+            prompt,
+            reply_markup=ForceReply(selective=False),
+            message_thread_id=parse_topic(inbound.address),
         )
         return True
 

@@ -258,6 +258,9 @@ def test_handler_acknowledges_replies_in_a_modal_and_notes(rig):
         }
     )
     assert filled.status_code == 200
+    confirmation = rig.api.posts(DESK)[-1]
+    assert "Sendt til varsleren" in confirmation["text"]
+    assert confirmation["thread_ts"] == "1700000000.000001"  # under the alert it came from
     rig.command("/trygg", f"note {reference} Spoke to the reporter", HANDLER, DESK)
     rig.sweep.run_once()
     question = rig.api.texts(DM)[-1]

@@ -37,7 +37,9 @@ class Rig:
 
     def __init__(self, db, keyring, org, clock) -> None:
         groups = (
-            org.groups[0].model_copy(update={"telegram_chat": str(GROUP)}),
+            org.groups[0].model_copy(
+                update={"telegram_chat": org.groups[0].telegram_chat or str(GROUP)}
+            ),
             org.groups[1].model_copy(update={"telegram_chat": str(CENTRAL)}),
         )
         self.org = org.model_copy(update={"groups": groups})
@@ -352,3 +354,26 @@ def test_deliveries_into_one_chat_are_paced(rig):
 
     run(rig, scenario)
     assert len(rig.pauses) == 1 and 0 < rig.pauses[0] <= 1.0
+
+
+def test_forum_group_gets_alerts_in_its_topic_and_acts_from_any_topic(db, keyring, org, clock):
+    """telegram_chat = "-1001/7": alerts go to topic 7, and a press there is the group's."""
+    forum = org.model_copy(
+        update={
+            "groups": (
+                org.groups[0].model_copy(update={"telegram_chat": f"{GROUP}/7"}),
+                org.groups[1].model_copy(update={"telegram_chat": str(CENTRAL)}),
+            )
+        }
+    )
+    rig = Rig(db, keyring, forum, clock)
+
+    async def scenario() -> None:
+        await file_report(rig, "en")
+        await rig.deliver()
+        await rig.press("Bekreft mottatt", HANDLER, GROUP)
+
+    run(rig, scenario)
+    alert = next(p for p in rig.api.sent(GROUP) if "K-" in p["text"])
+    assert int(alert["message_thread_id"]) == 7
+    assert rig.case().status == "acknowledged"
