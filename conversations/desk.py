@@ -194,23 +194,14 @@ class Desk:
         schedule(session, case, on_acknowledge(case.received_at, now, rules, zone), now)
         append_log(session, case, actor, "acknowledged")
         rtr = self.notifier.reporter_tr(case)
-        self.notifier.to_reporter(
-            session,
-            case,
-            "\n".join(
-                [
-                    rtr.t("reporter.news"),
-                    rtr.t(
-                        "reporter.acknowledged",
-                        reference=case.reference,
-                        group=self.notifier.group_of(case).name,
-                        feedback_by=rtr.local_day(case.feedback_due_at),
-                    ),
-                ]
-            ),
-            now,
-            key="acknowledged",
+        group = self.notifier.group_of(case).name
+        body = rtr.t(
+            "reporter.acknowledged",
+            reference=case.reference,
+            group=group,
+            feedback_by=rtr.local_day(case.feedback_due_at),
         )
+        self.notifier.to_reporter(session, case, body, now, key="acknowledged")
         return [
             Reply(
                 t(
@@ -232,22 +223,14 @@ class Desk:
             return [Reply(t("desk.no_contact", reference=case.reference))]
         entry = append_log(session, case, actor, "reply_sent", detail=req.text, vault=self.vault)
         rtr = self.notifier.reporter_tr(case)
+        group = self.notifier.group_of(case).name
+        question = rtr.t("reporter.question", reference=case.reference, group=group)
         self.notifier.to_reporter(
             session,
             case,
-            "\n\n".join(
-                [
-                    rtr.t("reporter.news"),
-                    rtr.t(
-                        "reporter.question",
-                        reference=case.reference,
-                        group=self.notifier.group_of(case).name,
-                    ),
-                    req.text,
-                    rtr.t("reporter.how_to_answer"),
-                ]
-            ),
+            "\n\n".join([question, req.text, rtr.t("reporter.how_to_answer")]),
             now,
+            separator="\n\n",
             key=f"reply:{entry.id}",
         )
         return [Reply(t("desk.done.reply", reference=case.reference))]
@@ -306,24 +289,12 @@ class Desk:
             return [Reply(t("desk.need_ack", reference=case.reference))]
         case.status, case.outcome, case.closed_at = "closed", outcome, now
         append_log(session, case, actor, "closed", {"outcome": outcome})
-        rtr = self.notifier.reporter_tr(case)
         if case.contact_ok:
-            self.notifier.to_reporter(
-                session,
-                case,
-                "\n".join(
-                    [
-                        rtr.t("reporter.news"),
-                        rtr.t(
-                            "reporter.closed",
-                            reference=case.reference,
-                            outcome=rtr.t(OUTCOMES[outcome]),
-                        ),
-                    ]
-                ),
-                now,
-                key=f"closed:{now.isoformat()}",
+            rtr = self.notifier.reporter_tr(case)
+            body = rtr.t(
+                "reporter.closed", reference=case.reference, outcome=rtr.t(OUTCOMES[outcome])
             )
+            self.notifier.to_reporter(session, case, body, now, key=f"closed:{now.isoformat()}")
         return [
             Reply(t("desk.done.closed", reference=case.reference, outcome=t(OUTCOMES[outcome])))
         ]

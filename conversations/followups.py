@@ -143,11 +143,8 @@ class FollowUpActor:
         """Tell a reporter who may be contacted that their report is still being handled."""
         if not (case.contact_ok and self.notifier.org.deadlines.tell_reporter_when_overdue):
             return
-        rtr = self.notifier.reporter_tr(case)
-        text = "\n".join(
-            [rtr.t("reporter.news"), rtr.t("reporter.still_handled", reference=case.reference)]
-        )
-        self.notifier.to_reporter(session, case, text, now, key=f"still_handled:{now.isoformat()}")
+        body = self.notifier.reporter_tr(case).t("reporter.still_handled", reference=case.reference)
+        self.notifier.to_reporter(session, case, body, now, key=f"still_handled:{now.isoformat()}")
 
     def _send(self, session: Session, batch: Batch, now: datetime, sweep_id: str) -> None:
         tr = self.notifier.desk_tr

@@ -203,13 +203,24 @@ class Notifier:
     # --- to the reporter ---------------------------------------------------------------
 
     def to_reporter(
-        self, session: Session, case: Case, text: str, now: datetime, *, key: str
+        self,
+        session: Session,
+        case: Case,
+        body: str,
+        now: datetime,
+        *,
+        key: str,
+        separator: str = "\n",
     ) -> None:
-        """Queue a message to the reporter at the address stored encrypted with their case."""
+        """Queue a message to the reporter at the address stored encrypted with their case.
+
+        The first line only says there is news: a phone's lock screen shows no more than that.
+        """
         data_key = self.vault.load(session, case.data_key_id)
         address = data_key.decrypt(
             case.reporter_address, place("cases", case.id, "reporter_address")
         )
+        text = self.reporter_tr(case).t("reporter.news") + separator + body
         enqueue(
             session, self.vault, case, Outbound(address, text), kind="reporter", key=key, now=now
         )
