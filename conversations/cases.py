@@ -98,6 +98,7 @@ def submit(
         language=language,
         anonymity=draft.get("anonymity", "anonymous"),
         role=draft.get("role", "me"),
+        category=draft.get("category"),
         unit_id=unit_id,
         group_id=group.id,
         about_leader=about_leader,

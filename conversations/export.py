@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from conversations.audit import audit
 from conversations.cases import read_case
 from conversations.desk import Desk
-from conversations.intake import ANONYMITY, ROLES, STATUS
+from conversations.intake import ANONYMITY, CATEGORIES, ROLES, STATUS
 from storage.models import Case
 
 
@@ -42,6 +42,7 @@ def export_case(
         ("Status", t(STATUS[case.status]) + (f" ({case.outcome})" if case.outcome else "")),
         ("Reporter", t(ANONYMITY[case.anonymity])),
         ("How they know", t(ROLES[case.role])),
+        ("Category", t(CATEGORIES.get(case.category or "", "answer.dont_know"))),
         ("Received", tr.moment(case.received_at)),
         ("Acknowledge by", tr.moment(case.ack_due_at)),
         ("Acknowledged", tr.moment(case.acknowledged_at) if case.acknowledged_at else "—"),

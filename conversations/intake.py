@@ -31,6 +31,7 @@ STEPS = (
 )
 SUBSTATES = {
     "name": "anonymity",
+    "category": "role",
     "when_confirm": "when",
     "person_role": "who",
     "person_leader": "who",
@@ -46,6 +47,12 @@ ANONYMITY = {
     "open": N_("anonymity.open"),
 }
 ROLES = {"me": N_("role.me"), "witness": N_("role.witness"), "told": N_("role.told")}
+CATEGORIES = {
+    "sexual": N_("category.sexual"),
+    "harassment": N_("category.harassment"),
+    "discrimination": N_("category.discrimination"),
+    "other": N_("category.other"),
+}
 LEADER = {"yes": N_("answer.yes"), "no": N_("answer.no"), "unknown": N_("answer.dont_know")}
 STATUS = {
     "received": N_("status.received"),
@@ -68,6 +75,7 @@ QUESTIONS = {
     "anonymity": N_("ask.anonymity"),
     "name": N_("ask.name"),
     "role": N_("ask.role"),
+    "category": N_("ask.category"),
     "what": N_("ask.what"),
     "when": N_("ask.when"),
     "where": N_("ask.where"),
@@ -136,6 +144,8 @@ def choices_for(state: str, ctx: Context) -> tuple[Choice, ...]:
         options = [_choice(state, k, t(v)) for k, v in ANONYMITY.items()]
     elif state == "role":
         options = [_choice(state, k, t(v)) for k, v in ROLES.items()]
+    elif state == "category":
+        options = [_choice(state, k, t(v)) for k, v in CATEGORIES.items()]
     elif state == "what" and ctx.draft.get("what"):
         options = [_choice(state, "done", t("button.done"))]
     elif state == "when":
@@ -221,6 +231,9 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
         return Outcome(next_step(state, ctx))
     if state == "role":
         d["role"] = choice
+        return Outcome("category")
+    if state == "category":
+        d["category"] = choice
         return Outcome(next_step(state, ctx))
     if state == "what":
         if choice == "done":
@@ -339,7 +352,12 @@ def answers(ctx: Context) -> dict[str, str]:
     contact = t("answer.yes") if d.get("contact") else t("answer.no")
     return {
         "anonymity": anonymity,
-        "role": t(ROLES.get(d.get("role", ""), "answer.dont_know")),
+        "role": " · ".join(
+            [
+                t(ROLES.get(d.get("role", ""), "answer.dont_know")),
+                t(CATEGORIES.get(d.get("category", ""), "answer.dont_know")),
+            ]
+        ),
         "what": "\n\n".join(d.get("what", [])) or "—",
         "when": f"{when['words']} ({describe_when(when, tr)})",
         "where": d.get("where") or "—",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from conversations.cases import append_log, read_case
 from conversations.channels import Channels
 from conversations.i18n import N_, Translator
-from conversations.intake import ANONYMITY, LEADER, ROLES, describe_when
+from conversations.intake import ANONYMITY, CATEGORIES, LEADER, ROLES, describe_when
 from conversations.messages import Choice, Outbound
 from conversations.org import Group, Org
 from conversations.outbox import enqueue
@@ -150,6 +150,7 @@ class Notifier:
                 unit=unit.name if unit else "—",
                 anonymity=t(ANONYMITY[case.anonymity]),
                 role=t(ROLES[case.role]),
+                category=t(CATEGORIES.get(case.category or "", "answer.dont_know")),
             ),
             t(
                 "desk.alert.times",

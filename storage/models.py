@@ -90,6 +90,7 @@ class Case(Base):
     language: Mapped[str] = mapped_column(String(8))
     anonymity: Mapped[str] = mapped_column(String(16))
     role: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(24), nullable=True)
     unit_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     group_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     about_leader: Mapped[bool] = mapped_column(Boolean, default=False)

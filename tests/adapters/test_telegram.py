@@ -122,7 +122,7 @@ async def file_report(rig: Rig, language: str, user: int = REPORTER) -> None:
     lang = {"nb": "nb", "sv": "sv", "en": "en"}[language]
     await rig.say("/start", user, language=lang)
     await rig.press(rig.api.buttons(user)[0][0], user, language=lang)
-    for _ in range(2):  # anonymous; it happened to me
+    for _ in range(3):  # anonymous; it happened to me; its kind
         await rig.press(rig.api.buttons(user)[0][0], user, language=lang)
     await rig.say("He would not stop. <b>&</b> @channel", user, language=lang)
     await rig.press(done, user, language=lang)

@@ -13,7 +13,7 @@ from tests.chat import Chat
 
 def start_what_step(chat: Chat) -> None:
     chat.send("/start")
-    for line in ("1", "1", "1"):
+    for line in ("1", "1", "1", "1"):  # start; anonymous; it happened to me; its kind
         chat.send(line)
 
 

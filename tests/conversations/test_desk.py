@@ -48,6 +48,7 @@ def test_round_trip_report_to_close_keeps_the_reporter_anonymous(engine, sweep, 
     alert = console.sent[-1]
     assert alert.address == REGION and case.reference in alert.text
     assert "summer party" in alert.text
+    assert "Seksuell trakassering" in alert.text and case.category == "sexual"
     assert alert.choices[0].value == f"desk:ack:{case.reference}"
 
     chat.raw(

@@ -24,7 +24,7 @@ def file_report(chat: Chat, language: str, what: str = "He would not stop touchi
     """Walk the whole intake by typing what a reporter types; returns the receipt text."""
     when, done, send, _ = WORDS[language]
     chat.send("/start")
-    for line in ("1", "1", "1", what, "It happened twice."):
+    for line in ("1", "1", "1", "1", what, "It happened twice."):
         chat.send(line)
     chat.press(done)
     chat.send(when)
@@ -65,6 +65,8 @@ def test_every_step_shows_where_the_reporter_is(chat):
     assert chat.last.startswith("Steg 1 av 10")
     chat.send("1")
     chat.send("1")
+    assert chat.last.startswith("Steg 2 av 10")  # the kind of report refines step 2
+    chat.send("1")
     assert chat.last.startswith("Steg 3 av 10")
 
 
@@ -89,7 +91,7 @@ def test_case_about_a_leader_goes_to_the_central_group(engine):
     """Naming a leader routes the case to the group marked for leaders, and the log says why."""
     chat = Chat(engine, locale="en")
     chat.send("/start")
-    for line in ("1", "1", "1", "Something happened", "1", "don't know", "office", "Kari",
+    for line in ("1", "1", "1", "1", "Something happened", "1", "don't know", "office", "Kari",
                  "chair", "1", "2", "1", "1"):  # fmt: skip
         chat.send(line)
     chat.press("Skip")
@@ -106,7 +108,7 @@ def test_case_about_a_leader_goes_to_the_central_group(engine):
 def test_draft_survives_a_restart_and_continues_where_it_stopped(engine, chat):
     """A new engine on the same database continues the reporter's draft at the same question."""
     chat.send("/start")
-    for line in ("1", "1", "1", "First part of what happened"):
+    for line in ("1", "1", "1", "1", "First part of what happened"):
         chat.send(line)
     restarted = Engine(
         engine.sessions, engine.vault, engine.org, engine.channels, clock=engine.clock
@@ -123,7 +125,7 @@ def test_draft_survives_a_restart_and_continues_where_it_stopped(engine, chat):
 def test_cancel_deletes_the_draft_and_its_key(engine, chat):
     """/cancel removes the draft and destroys its data key, and says so."""
     chat.send("/start")
-    for line in ("1", "1", "1", "Something I regret writing"):
+    for line in ("1", "1", "1", "1", "Something I regret writing"):
         chat.send(line)
     chat.send("/cancel")
     assert "slettet" in chat.last
@@ -158,7 +160,7 @@ def test_review_lets_the_reporter_change_one_answer(engine):
 
 def file_report_until_review(chat: Chat) -> None:
     chat.send("/start")
-    for line in ("1", "1", "1", "It happened", "1", "yesterday", "1", "At work", "Someone",
+    for line in ("1", "1", "1", "1", "It happened", "1", "yesterday", "1", "At work", "Someone",
                  "colleague", "2", "2", "1", "1"):  # fmt: skip
         chat.send(line)
     chat.press("Skip")
@@ -204,7 +206,7 @@ def test_confidential_reporter_names_themselves(engine):
     chat.send("1")
     chat.press("Confidential")
     chat.send("Kari Nordmann")
-    for line in ("1", "It happened", "1", "yesterday", "1", "At work", "Someone", "colleague",
+    for line in ("1", "1", "It happened", "1", "yesterday", "1", "At work", "Someone", "colleague",
                  "2", "2", "1", "1"):  # fmt: skip
         chat.send(line)
     chat.press("Skip")

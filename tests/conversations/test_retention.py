@@ -27,7 +27,7 @@ def test_abandoned_draft_is_deleted_after_the_configured_days(engine):
     """A draft untouched for 7 days loses its content and its key; a fresh one stays."""
     chat = Chat(engine)
     chat.send("/start")
-    for line in ("1", "1", "1", "half a story"):
+    for line in ("1", "1", "1", "1", "half a story"):
         chat.send(line)
     assert run_purge(engine, NOW + timedelta(days=6)).drafts == 0
     assert run_purge(engine, NOW + timedelta(days=7, minutes=1)).drafts == 1

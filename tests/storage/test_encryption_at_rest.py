@@ -43,7 +43,7 @@ def test_canary_in_every_field_never_reaches_the_database_file(engine, db, db_pa
     chat.send("1")
     chat.press("Confidential")
     chat.send(f"name {CANARY}")
-    for line in ("1", f"what {CANARY}", "1", f"yesterday {CANARY}", "1", f"where {CANARY}",
+    for line in ("1", "1", f"what {CANARY}", "1", f"yesterday {CANARY}", "1", f"where {CANARY}",
                  f"who {CANARY}", f"role {CANARY}", "2", "2", f"witness {CANARY}", "1",
                  f"wish {CANARY}", "1"):  # fmt: skip
         chat.send(line)
