@@ -186,7 +186,8 @@ class Engine:
     def _dispatch(self, turn: Turn, inbound: Inbound, session: Session) -> None:
         text = inbound.text if inbound.content == "text" else None
         if text is not None and text.strip().startswith("/"):
-            self._command(turn, text.strip().split()[0].lower(), inbound, session)
+            command = text.strip().split()[0].split("@", 1)[0].lower()  # "/help@TryggBot"
+            self._command(turn, command, inbound, session)
             return
         if inbound.content == "edit":
             turn.say(turn.ctx.t("problem.edited"))

@@ -153,3 +153,9 @@ def test_forget_on_a_platform_that_cannot_delete_says_so(chat):
     """/forget where the platform cannot delete messages says what to do instead."""
     chat.send("/forget")
     assert "delete the conversation yourself" in chat.last or "slette samtalen selv" in chat.last
+
+
+def test_command_addressed_to_the_bot_by_name_works(chat):
+    """'/help@TryggBot' (as Telegram sends from a menu) is the same as '/help'."""
+    chat.send("/help@TryggBot")
+    assert "/cancel" in chat.last and "kjenner jeg ikke" not in chat.last
