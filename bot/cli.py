@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import io
 import logging
 import os
 import sys
@@ -62,6 +63,9 @@ def run() -> None:
             app = build(settings, [a for a in (telegram, slack) if a is not None])
             run_platforms(app, telegram, slack)
             return
+        # Bytes that are not UTF-8 (a pasted binary, say) become U+FFFD instead of a crash.
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(errors="replace")
         console = ConsoleAdapter()
         app = build(settings, [console])
     except StartupError as exc:

@@ -110,3 +110,20 @@ def test_doctor_and_cases_report_counts_without_content(tmp_path):
     cases = run(["cases"], tmp_path)
     assert reference.group(0) in cases.stdout and "received" in cases.stdout
     assert "Scripted report text" not in cases.stdout
+
+
+def test_binary_input_on_stdin_is_answered_not_a_crash(tmp_path):
+    """Bytes that are not UTF-8 (and a NUL) get an ordinary answer; the chat goes on."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TRYGG_", "TELEGRAM_"))}
+    result = subprocess.run(
+        [TRYGG, "run"],
+        cwd=tmp_path,
+        input=b"1\n1\n1\n1\n\xff\xfe\x00junk\n1\n",
+        capture_output=True,
+        env=clean,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert b"Traceback" not in result.stderr
+    assert b"Steg 4 av 10" in result.stdout  # the text was taken, then Done
