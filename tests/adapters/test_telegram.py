@@ -377,3 +377,17 @@ def test_forum_group_gets_alerts_in_its_topic_and_acts_from_any_topic(db, keyrin
     alert = next(p for p in rig.api.sent(GROUP) if "K-" in p["text"])
     assert int(alert["message_thread_id"]) == 7
     assert rig.case().status == "acknowledged"
+
+
+def test_webhook_with_the_right_secret_but_broken_body_is_400(rig):
+    """A body that is not an update is refused clearly; the health check answers."""
+    app = build_app([telegram_route(rig.adapter, "s3cret")])
+    headers = {SECRET_HEADER: "s3cret"}
+    with TestClient(app) as client:
+        assert (
+            client.post(TELEGRAM_PATH, content=b"\xff\x00not json", headers=headers).status_code
+            == 400
+        )
+        assert client.post(TELEGRAM_PATH, json=[1, 2], headers=headers).status_code == 400
+        assert client.get("/healthz").json() == {"status": "ok"}
+    assert rig.count(Conversation) == 0
