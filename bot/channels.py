@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from conversations.adapter import Adapter, CanCheckMembership, CanForgetChat, HasGroupChannels
 from conversations.org import Group, Org
+from conversations.outbox import platform_of
 
 
 class AdapterChannels:
@@ -32,14 +33,13 @@ class AdapterChannels:
         return self._by_address.get(address)
 
     def is_member(self, address: str, user_id: str) -> bool:
-        platform = address.split(":", 1)[0]
-        for adapter in self.adapters:
-            if adapter.name == platform and isinstance(adapter, CanCheckMembership):
-                return adapter.is_member(address, user_id)
+        adapter = self._adapter(address)
+        if isinstance(adapter, CanCheckMembership):
+            return adapter.is_member(address, user_id)
         return False  # no way to check: refuse rather than trust
 
     def _adapter(self, address: str) -> Adapter | None:
-        platform = address.split(":", 1)[0]
+        platform = platform_of(address)
         return next((a for a in self.adapters if a.name == platform), None)
 
     def can_forget(self, address: str) -> bool:

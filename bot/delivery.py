@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.adapter import Adapter, CanThread
 from conversations.errors import RecipientGone
-from conversations.outbox import Queued, decrypt
+from conversations.outbox import Queued, decrypt, platform_of
 from storage.db import transaction
 from storage.errors import StorageError
 from storage.models import Case, OutboxMessage
@@ -104,7 +104,7 @@ class DeliverySweep:
         if prepared is None:
             return False
         queued, parent_ref = prepared
-        adapter = self.adapters[queued.outbound.address.split(":", 1)[0]]
+        adapter = self.adapters[platform_of(queued.outbound.address)]
         try:
             if parent_ref is not None and isinstance(adapter, CanThread):
                 ref = adapter.deliver_in_thread(queued.outbound, parent_ref)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conversations.deadlines import acknowledge_due, feedback_due
+from conversations.intake import about_leader, named
 from conversations.org import Org
 from conversations.routing import route
 from storage.models import Case, CaseLogEntry, new_id
@@ -84,9 +85,8 @@ def submit(
 ) -> Receipt:
     """Store the draft as a new case under its own data key and log its receipt and route."""
     key = vault.create(session)
-    people = draft.get("people", [])
-    about_leader = any(p.get("leader") == "yes" for p in people)
-    chosen = route(org, unit_id, about_leader, [str(p.get("name", "")) for p in people])
+    leader = about_leader(draft)
+    chosen = route(org, unit_id, leader, named(draft))
     group = chosen.group
     rules, zone = org.deadlines, org.organisation.timezone
     case = Case(
@@ -101,7 +101,7 @@ def submit(
         category=draft.get("category"),
         unit_id=unit_id,
         group_id=group.id,
-        about_leader=about_leader,
+        about_leader=leader,
         contact_ok=bool(draft.get("contact", True)),
         status="received",
         received_at=now,

@@ -17,7 +17,7 @@ from conversations import intake
 from conversations.cases import reporter_cases, submit
 from conversations.channels import Channels
 from conversations.deadlines import on_submit
-from conversations.desk import Desk, parse
+from conversations.desk import Desk, Request, parse
 from conversations.followups import schedule
 from conversations.i18n import Translator, negotiate
 from conversations.intake import Context
@@ -83,7 +83,7 @@ class Engine:
         for attempt in range(3):
             try:
                 with self.sessions() as session, session.begin():
-                    replies = self._handle(session, inbound)
+                    replies = self._handle(session, inbound, request)
                     queued = bool(session.info.pop("queued", False))
                 if queued and self.wake is not None:
                     self.wake()
@@ -105,7 +105,9 @@ class Engine:
             key = (inbound.platform, inbound.event_id)
             return session.get(ProcessedEvent, key) is not None
 
-    def _handle(self, session: Session, inbound: Inbound) -> list[Outbound]:
+    def _handle(
+        self, session: Session, inbound: Inbound, request: Request | None
+    ) -> list[Outbound]:
         if inbound.event_id is not None:
             if session.get(ProcessedEvent, (inbound.platform, inbound.event_id)) is not None:
                 log.info("duplicate platform event skipped")
@@ -116,7 +118,6 @@ class Engine:
                 )
             )
             session.flush()
-        request = parse(inbound)
         if request is not None and (not inbound.private or _reads_a_case(request.action, inbound)):
             replies = self.desk.handle(session, inbound, request)
             return [Outbound(inbound.address, r.text, r.choices) for r in replies]

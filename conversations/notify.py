@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,9 +45,9 @@ class Notifier:
         self.org = org
         self.channels = channels
 
-    @property
+    @cached_property
     def desk_tr(self) -> Translator:
-        """Handler-side messages use the organisation's first language."""
+        """Handler-side messages use the organisation's first language (built once)."""
         return Translator(self.org.default_language, self.org.organisation.timezone)
 
     def group_of(self, case: Case) -> Group:
