@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import itertools
 
+from sqlalchemy import func, select
+
 from adapters.console import ADDRESS, ConsoleAdapter
 from conversations.engine import Engine
 from conversations.messages import Inbound, Outbound
+from storage.models import Case
 
 _events = itertools.count(1)
 
@@ -52,3 +55,15 @@ class Chat:
     @staticmethod
     def event_id() -> str:
         return f"evt-{next(_events)}"
+
+
+def count(engine: Engine, model: type) -> int:
+    """How many rows of `model` the engine's database holds."""
+    with engine.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def the_case(engine: Engine) -> Case:
+    """The one case in the database (fails if there is none or more than one)."""
+    with engine.sessions() as session:
+        return session.scalars(select(Case)).one()

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from adapters.slack import SlackAdapter, escape
@@ -22,6 +22,7 @@ from storage.db import session_factory
 from storage.models import AuditEntry, Case, Conversation
 from storage.vault import Vault
 from tests.adapters.slack_api import SlackWebApi, ratelimited
+from tests.chat import count, the_case
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 DESK = "G0DESK01"
@@ -163,12 +164,10 @@ class Rig:
         return self.post(body, "application/x-www-form-urlencoded")
 
     def count(self, model) -> int:
-        with self.engine.sessions() as session:
-            return session.scalar(select(func.count()).select_from(model)) or 0
+        return count(self.engine, model)
 
     def case(self) -> Case:
-        with self.engine.sessions() as session:
-            return session.scalars(select(Case)).one()
+        return the_case(self.engine)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.testclient import TestClient
 from telegram import Update
 
@@ -20,6 +20,7 @@ from storage.db import session_factory
 from storage.models import AuditEntry, Case, Conversation, OutboxMessage
 from storage.vault import Vault
 from tests.adapters.telegram_api import FakeBotApi, Updates
+from tests.chat import count, the_case
 
 GROUP = -1001
 CENTRAL = -1002
@@ -95,12 +96,10 @@ class Rig:
         return [p["text"] for p in self.api.sent(chat)]
 
     def count(self, model) -> int:
-        with self.engine.sessions() as session:
-            return session.scalar(select(func.count()).select_from(model)) or 0
+        return count(self.engine, model)
 
     def case(self) -> Case:
-        with self.engine.sessions() as session:
-            return session.scalars(select(Case)).one()
+        return the_case(self.engine)
 
 
 @pytest.fixture

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from adapters.console import ADDRESS
 from conversations.intake import LIMITS
 from conversations.messages import Inbound
 from storage.models import Case, Conversation, ProcessedEvent
-from tests.chat import Chat
+from tests.chat import Chat, count
 
 
 def start_what_step(chat: Chat) -> None:
     chat.send("/start")
     for line in ("1", "1", "1", "1"):  # start; anonymous; it happened to me; its kind
         chat.send(line)
-
-
-def count(engine, model) -> int:
-    with engine.sessions() as session:
-        return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def test_empty_answer_is_refused_kindly_and_the_question_repeated(chat):

@@ -7,17 +7,12 @@ from sqlalchemy import select
 
 from adapters.console import GROUP_PREFIX
 from conversations.messages import Inbound
-from storage.models import AuditEntry, Case, CaseLogEntry, OutboxMessage
-from tests.chat import Chat
+from storage.models import AuditEntry, CaseLogEntry, OutboxMessage
+from tests.chat import Chat, the_case
 from tests.conversations.test_intake import file_report
 
 LOCALES = {"nb": "nb-NO", "sv": "sv-SE", "en": "en-GB"}
 REGION = f"{GROUP_PREFIX}region"
-
-
-def the_case(engine) -> Case:
-    with engine.sessions() as session:
-        return session.scalars(select(Case)).one()
 
 
 def handler(chat: Chat, line: str) -> str:

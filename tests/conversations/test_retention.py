@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from conversations.retention import purge
 from storage.models import AuditEntry, Case, CaseLogEntry, Conversation, DataKeyRow, ProcessedEvent
-from tests.chat import Chat
+from tests.chat import Chat, count
 from tests.conftest import NOW
 from tests.conversations.test_intake import file_report
-
-
-def count(engine, model) -> int:
-    with engine.sessions() as session:
-        return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def run_purge(engine, when):
