@@ -11,9 +11,11 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from conversations.adapter import Handler
+from conversations.adapter import Handler, Sent
+from conversations.errors import NotStored
+from conversations.i18n import Translator, negotiate
 from conversations.messages import Inbound, Outbound
-from conversations.org import Group
+from conversations.org import LANGUAGES, Group
 
 ADDRESS = "console:local"
 GROUP_PREFIX = "console:group:"
@@ -40,7 +42,6 @@ class ConsoleAdapter:
         self.locale = locale
         self.handler_ids = handler_ids
         self.after_each: Callable[[], object] | None = None
-        self._choices: dict[str, list[str]] = {}
         self._groups: dict[str, str] = {}
         self._running = False
         self._refs = itertools.count(1)
@@ -52,16 +53,13 @@ class ConsoleAdapter:
         self._groups[group.id] = group.name
         return f"{GROUP_PREFIX}{group.id}"
 
-    def is_member(self, address: str, user_id: str) -> bool:
+    def is_member(self, address: str, user_id: str, *, fresh: bool = False) -> bool:
         """The console's handler is a member of every group channel; nobody else is."""
         return address.startswith(GROUP_PREFIX) and user_id in self.handler_ids
 
-    def deliver_in_thread(self, outbound: Outbound, parent_ref: str) -> str:
-        return self._print(outbound, thread=parent_ref)
-
-    def deliver(self, outbound: Outbound) -> str:
-        """Print a message with its choices numbered from 1."""
-        return self._print(outbound, thread=None)
+    def deliver(self, outbound: Outbound, part: int = 0) -> Sent:
+        """Print a message (one part, whatever its length) with its choices numbered from 1."""
+        return Sent(self._print(outbound, thread=outbound.reply_to), 1)
 
     def _print(self, outbound: Outbound, thread: str | None) -> str:
         ref = f"console:{next(self._refs)}"
@@ -72,34 +70,33 @@ class ConsoleAdapter:
             lines.append(f"── #{group_id} ({where}){' ↳ ' + thread if thread else ''} [{ref}] ──")
         lines.append(outbound.text)
         for number, choice in enumerate(outbound.choices, start=1):
-            lines.append(f"  {number}) {choice.label}")
+            typed = (
+                f": {choice.command}{' …' if choice.asks_text else ''}" if choice.command else ""
+            )
+            lines.append(f"  {number}) {choice.label}{typed}")
         self.stdout.write("\n" + "\n".join(lines) + "\n")
         self.stdout.flush()
-        self._choices[outbound.address] = [c.value for c in outbound.choices]
         return ref
 
     # --- input ---------------------------------------------------------------------------
 
     def inbound(self, line: str) -> Inbound:
-        """Turn one typed line into an Inbound: a shown number becomes that choice."""
+        """Turn one typed line into an Inbound. The console has no buttons: a number typed in
+        the private chat is the engine's to read as the choice with that number."""
         text = line.rstrip("\r\n")
         address, user_id, private = ADDRESS, self.user_id, True
         if text.startswith("@"):
             group_id, _, text = text[1:].partition(" ")
             address, user_id, private = f"{GROUP_PREFIX}{group_id}", HANDLER_ID, False
-        stripped = text.strip()
-        shown = self._choices.get(address, [])
-        if stripped.isdigit() and 0 < int(stripped) <= len(shown):
-            return Inbound(
-                "console",
-                user_id,
-                address,
-                choice=shown[int(stripped) - 1],
-                content="choice",
-                locale=self.locale,
-                private=private,
-            )
-        return Inbound("console", user_id, address, text=text, locale=self.locale, private=private)
+        return Inbound(
+            "console",
+            user_id,
+            address,
+            text=text,
+            locale=self.locale,
+            private=private,
+            numbered=private,
+        )
 
     def start(self, handler: Handler) -> None:
         """Run the chat until end of input or /quit."""
@@ -119,10 +116,14 @@ class ConsoleAdapter:
         self._running = False
 
     def _answer(self, handler: Handler, inbound: Inbound) -> None:
-        for outbound in handler(inbound):
-            self.deliver(outbound)
+        try:
+            handler(inbound)  # the replies are queued in the outbox with everything else
+        except NotStored:
+            tr = Translator(negotiate(self.locale, LANGUAGES), "UTC")
+            self.stdout.write("\n" + tr.t("problem.internal") + "\n")
+            self.stdout.flush()
         if self.after_each is not None:
-            self.after_each()  # deliver what the turn queued, after its own replies
+            self.after_each()  # deliver what the turn queued, in order
 
     def stop(self) -> None:
         self._running = False

@@ -7,41 +7,115 @@ reaches Slack is escaped (&, <, >), so nobody's words can become a mention or `<
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
 
-from conversations.adapter import Handler
-from conversations.errors import DeliveryError, RateLimited, RecipientGone
-from conversations.i18n import Translator
+from conversations.adapter import Handler, Sent
+from conversations.errors import (
+    AdapterConfigError,
+    BadAddress,
+    DeliveryError,
+    PermanentDeliveryError,
+    RateLimited,
+    RecipientGone,
+)
+from conversations.i18n import Translator, negotiate
 from conversations.messages import Inbound, Outbound
-from conversations.notify import TEXT_ACTIONS
-from conversations.org import Group
+from conversations.org import LANGUAGES, Group, Org
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
+EVENTS_PATH = "/slack/events"
 SECTION_LIMIT = 2900  # a section's text may hold 3000 characters
 MAX_SECTIONS = 45  # a message may hold 50 blocks
 MAX_BUTTONS = 25  # an actions block may hold 25 elements
 MEMBERS_TTL = 60.0
+PRIVACY_TTL = 60.0  # a channel made public is noticed within a minute
+LOCALE_TTL = 3600.0
+LOCALES_KEPT = 10_000
 POST_INTERVAL = 1.0  # about one message per second per channel
 GONE = ("account_inactive", "user_disabled", "user_not_found", "cannot_dm_bot")
+# Errors that no retry can mend: the channel or the app's place in it is gone.
+PERMANENT = ("channel_not_found", "is_archived", "not_in_channel", "invalid_auth", "not_authed")
 MODAL = "desk_text"
+# The adapter's own texts (the Home tab, the modal), in each language it may meet.
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "home": (
+            "*Trygg* is a safe way to report sexual harassment or other misconduct in the "
+            "organisation.\n\n"
+            "• Write to me here in *Messages*, or use `/report` anywhere. I ask one question at "
+            "a time, with buttons.\n"
+            "• Only the designated group reads your report. You choose whether they learn your "
+            "name.\n"
+            "• Your report is stored encrypted. Slack carries the chat, so Slack can see that "
+            "you wrote to this app.\n"
+            "• Every question has a *Back* button, and before sending you can change any answer "
+            "or delete everything."
+        ),
+        "modal.submit": "Save",
+        "modal.empty": "Please write something first.",
+    },
+    "nb": {
+        "home": (
+            "*Trygg* er en trygg måte å si fra om seksuell trakassering eller annen "
+            "kritikkverdig oppførsel i organisasjonen.\n\n"
+            "• Skriv til meg her under *Meldinger*, eller bruk `/report` hvor som helst. Jeg spør "
+            "om én ting om gangen, med knapper.\n"
+            "• Bare den utpekte gruppen leser varselet. Du velger om de får vite navnet ditt.\n"
+            "• Varselet lagres kryptert. Slack frakter chatten, så Slack kan se at du skrev til "
+            "denne appen.\n"
+            "• Hvert spørsmål har en *Tilbake*-knapp, og før du sender kan du endre hvert svar "
+            "eller slette alt."
+        ),
+        "modal.submit": "Lagre",
+        "modal.empty": "Skriv noe først.",
+    },
+    "sv": {
+        "home": (
+            "*Trygg* är ett tryggt sätt att anmäla sexuella trakasserier eller andra "
+            "missförhållanden i organisationen.\n\n"
+            "• Skriv till mig här under *Meddelanden*, eller använd `/report` var som helst. Jag "
+            "frågar en sak i taget, med knappar.\n"
+            "• Bara den utsedda gruppen läser din anmälan. Du väljer om de får veta ditt namn.\n"
+            "• Anmälan sparas krypterad. Slack för chatten, så Slack kan se att du skrev till den "
+            "här appen.\n"
+            "• Varje fråga har en *Tillbaka*-knapp, och innan du skickar kan du ändra varje svar "
+            "eller radera allt."
+        ),
+        "modal.submit": "Spara",
+        "modal.empty": "Skriv något först.",
+    },
+}
 CHANNEL = re.compile(r"^[CDG][A-Z0-9]{2,}$")
 
 
 def escape(text: str) -> str:
     """Slack's own escaping: what a person wrote can never be read as a link or mention."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """A message as the person typed it: Slack sends `&`, `<` and `>` escaped, and Trygg escapes
+    once more when it posts, so without this a typed `&` would be shown as `&amp;amp;`."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def address(channel: str) -> str:
@@ -90,7 +164,8 @@ def render(outbound: Outbound) -> list[tuple[str, list[dict[str, Any]]]]:
         buttons = [
             {
                 "type": "button",
-                "action_id": f"choice_{n}",
+                # "text_" buttons need a text too: a modal collects it with the press.
+                "action_id": f"{'text' if c.asks_text else 'choice'}_{n}",
                 "value": c.value,
                 "text": {"type": "plain_text", "text": c.label[:75], "emoji": True},
             }
@@ -105,6 +180,7 @@ class SlackAdapter:
     """Bolt App with signature verification; HTTP mode through `dispatch`, or Socket Mode."""
 
     name = PLATFORM
+    TRIGGERS = ("SLACK_BOT_TOKEN",)  # set, the platform runs
 
     def __init__(
         self,
@@ -113,9 +189,17 @@ class SlackAdapter:
         api_url: str | None = None,
         language: str = "nb",
         timezone: str = "Europe/Oslo",
-        process_before_response: bool = False,
-        sleep: Callable[[float], None] = time.sleep,
+        process_before_response: bool = True,
+        post_interval: float = POST_INTERVAL,
+        app_token: str = "",
     ) -> None:
+        if not (signing_secret or app_token):
+            raise AdapterConfigError(
+                "SLACK_SIGNING_SECRET",
+                "set it (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) with SLACK_BOT_TOKEN",
+            )
+        self.signing_secret = signing_secret
+        self.app_token = app_token
         self.app = App(
             token=token,
             signing_secret=signing_secret,
@@ -127,19 +211,54 @@ class SlackAdapter:
             self.client.base_url = api_url if api_url.endswith("/") else api_url + "/"
         self.tr = Translator(language, timezone)
         self.handler: Handler | None = None
-        self.sleep = sleep
+        self.post_interval = post_interval
         self._desk: set[str] = set()
         self._members: dict[str, tuple[float, set[str]]] = {}
-        self._private: dict[str, bool] = {}
-        self._locales: dict[str, str | None] = {}
-        self._last_post: dict[str, float] = {}
+        self._private: dict[str, tuple[float, bool]] = {}
+        self._locales: dict[str, tuple[float, str | None]] = {}
         self._lock = threading.Lock()
+        self._team: str | None = None
+        self.clock: Callable[[], float] = time.monotonic  # for the caches' time to live
         self._register()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], org: Org) -> SlackAdapter | None:
+        """SLACK_BOT_TOKEN runs it; SLACK_SIGNING_SECRET serves HTTP mode at /slack/events,
+        SLACK_APP_TOKEN Socket Mode instead; SLACK_API_URL another Web API (GovSlack)."""
+        token = env.get("SLACK_BOT_TOKEN", "").strip()
+        if not token:
+            return None
+        return cls(
+            token,
+            env.get("SLACK_SIGNING_SECRET", "").strip(),
+            api_url=env.get("SLACK_API_URL") or None,
+            language=org.default_language,
+            timezone=org.organisation.timezone,
+            app_token=env.get("SLACK_APP_TOKEN", "").strip(),
+        )
 
     # --- lifecycle -----------------------------------------------------------------------
 
     def start(self, handler: Handler) -> None:
         self.handler = handler
+
+    def routes(self) -> list[BaseRoute]:
+        """HTTP mode: the Events API, interactivity and commands at /slack/events."""
+        return [] if self.app_token else [events_route(self, self.signing_secret)]
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Socket Mode holds a connection to Slack until `stop`; HTTP mode only waits."""
+        if not self.app_token:
+            await stop.wait()
+            return
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        socket = SocketModeHandler(self.app, self.app_token)
+        await asyncio.to_thread(socket.connect)
+        try:
+            await stop.wait()
+        finally:
+            await asyncio.to_thread(socket.close)
 
     def stop(self) -> None:
         self.handler = None
@@ -152,17 +271,19 @@ class SlackAdapter:
     # --- capabilities --------------------------------------------------------------------
 
     def group_address(self, group: Group) -> str | None:
-        if not group.slack_channel:
+        channel = group.channels.get(PLATFORM)
+        if not channel:
             return None
-        self._desk.add(group.slack_channel)
-        return address(group.slack_channel)
+        self._desk.add(channel)
+        return address(channel)
 
-    def is_member(self, channel_address: str, user_id: str) -> bool:
-        """conversations.members, cached briefly; refuses when Slack cannot be asked."""
+    def is_member(self, channel_address: str, user_id: str, *, fresh: bool = False) -> bool:
+        """conversations.members, cached briefly (`fresh`: asked now); refuses when Slack cannot
+        be asked."""
         channel = parse_address(channel_address)
-        now = time.monotonic()
+        now = self.clock()
         cached = self._members.get(channel)
-        if cached is None or now - cached[0] > MEMBERS_TTL:
+        if fresh or cached is None or now - cached[0] > MEMBERS_TTL:
             try:
                 members: set[str] = set()
                 cursor = None
@@ -181,22 +302,30 @@ class SlackAdapter:
             self._members[channel] = cached
         return user_id in cached[1]
 
-    def deliver(self, outbound: Outbound) -> str:
-        return self._post(outbound, thread_ts=None)
-
-    def deliver_in_thread(self, outbound: Outbound, parent_ref: str) -> str:
-        return self._post(outbound, thread_ts=parse_ref(parent_ref)[1])
-
-    # --- sending -------------------------------------------------------------------------
-
-    def _post(self, outbound: Outbound, thread_ts: str | None) -> str:
-        channel = parse_address(outbound.address)
+    def deliver(self, outbound: Outbound, part: int = 0) -> Sent:
+        """Post one part (a message holds 50 blocks); buttons on the last part."""
+        try:
+            channel = parse_address(outbound.address)
+            thread_ts = parse_ref(outbound.reply_to)[1] if outbound.reply_to else None
+        except ValueError:
+            raise BadAddress("not a Slack address") from None
         if channel in self._desk and not self._is_private(channel):
             raise DeliveryError("refusing to post case content to a channel that is not private")
-        ts = ""
-        for text, blocks in render(outbound):
-            self._throttle(channel)
-            try:
+        messages = render(outbound)
+        if part >= len(messages):
+            raise BadAddress("no such part of the message")
+        text, blocks = messages[part]
+        try:
+            if outbound.only_for:  # seen only by that person (a refusal)
+                response = self.client.chat_postEphemeral(
+                    channel=channel,
+                    user=outbound.only_for,
+                    text=text,
+                    blocks=blocks,
+                    thread_ts=thread_ts,
+                )
+                ts = str(response.get("message_ts") or "0")
+            else:
                 response = self.client.chat_postMessage(
                     channel=channel,
                     text=text,
@@ -205,57 +334,99 @@ class SlackAdapter:
                     unfurl_links=False,
                     unfurl_media=False,
                 )
-            except SlackApiError as exc:
-                raise _delivery_error(exc) from None
-            ts = ts or str(response["ts"])
-        return f"{PLATFORM}:{channel}:{ts}"
+                ts = str(response["ts"])
+        except SlackApiError as exc:
+            raise _delivery_error(exc) from None
+        return Sent(f"{PLATFORM}:{channel}:{ts}", len(messages))
 
-    def _throttle(self, channel: str) -> None:
-        with self._lock:
-            wait = self._last_post.get(channel, 0.0) + POST_INTERVAL - time.monotonic()
-            self._last_post[channel] = time.monotonic() + max(wait, 0.0)
-        if wait > 0:
-            self.sleep(wait)
+    def pace(self, address: str) -> float:
+        """About one message a second in one channel (Slack's posting limit)."""
+        return self.post_interval
 
     def _is_private(self, channel: str) -> bool:
-        if channel not in self._private:
+        """Asked again after a minute: a channel made public gets no more case content."""
+        now = self.clock()
+        cached = self._private.get(channel)
+        if cached is None or now - cached[0] > PRIVACY_TTL:
             try:
                 info = self.client.conversations_info(channel=channel)["channel"]
             except SlackApiError as exc:
                 raise _delivery_error(exc) from None
-            self._private[channel] = bool(info.get("is_private") or info.get("is_im"))
-        return self._private[channel]
+            cached = (now, bool(info.get("is_private") or info.get("is_im")))
+            self._private[channel] = cached
+        return cached[1]
 
-    def _answer(self, inbound: Inbound, thread_ts: str | None = None) -> None:
-        """Hand an inbound to the engine and post its replies (to the same thread, if any)."""
-        if self.handler is None:
-            return
-        for reply in self.handler(inbound):
-            try:
-                self._post(reply, thread_ts=thread_ts)
-            except DeliveryError as exc:
-                log.warning("could not answer on Slack (%s)", exc.code)
+    def _answer(self, inbound: Inbound) -> None:
+        """Hand an inbound to the engine, which stores it and queues the replies.
+
+        Called before Slack is acknowledged: an event Slack got a 200 for is never lost. If
+        the database cannot be written, the error reaches Bolt (a 500), and Slack retries.
+        """
+        if self.handler is not None:
+            self.handler(inbound)
+
+    def _tr(self, user: str) -> Translator:
+        """The engine's texts in the user's own Slack language."""
+        return Translator(negotiate(self._locale(user), LANGUAGES), self.tr.timezone)
+
+    def _text(self, user: str, key: str) -> str:
+        """One of the adapter's own texts, in the user's Slack language."""
+        return TEXTS[negotiate(self._locale(user), LANGUAGES)][key]
 
     def _locale(self, user: str) -> str | None:
-        if user not in self._locales:
+        """The user's Slack locale, kept an hour (and for at most LOCALES_KEPT people)."""
+        now = self.clock()
+        cached = self._locales.get(user)
+        if cached is None or now - cached[0] > LOCALE_TTL:
             try:
                 info = self.client.users_info(user=user, include_locale=True)["user"]
-                self._locales[user] = info.get("locale")
+                cached = (now, info.get("locale"))
             except SlackApiError:
-                self._locales[user] = None
-        return self._locales[user]
+                cached = (now, None)
+            with self._lock:
+                if len(self._locales) >= LOCALES_KEPT:
+                    self._locales.clear()
+                self._locales[user] = cached
+        return cached[1]
 
     # --- receiving -----------------------------------------------------------------------
 
     def _register(self) -> None:
         app = self.app
+        app.use(self._same_workspace)
         app.event("message")(self._on_message)
         app.event("app_mention")(self._on_mention)
         app.event("app_home_opened")(self._on_home)
-        app.action(re.compile(r"^choice_\d+$"))(self._on_action)
+        app.action(re.compile(r"^(choice|text)_\d+$"))(self._on_action)
         app.view(MODAL)(self._on_modal)
         app.command("/report")(self._on_report)
         app.command("/trygg")(self._on_desk_command)
+
+    def _same_workspace(
+        self,
+        body: dict[str, Any],
+        next: Callable[[], BoltResponse],  # Bolt passes it by name
+    ) -> BoltResponse:
+        """Only the app's own workspace is served: a request from another is dropped (200)."""
+        team = (
+            body.get("team_id")
+            or (body.get("team") or {}).get("id")
+            or (body.get("event") or {}).get("team")
+        )
+        ours = self._workspace()
+        if team and ours and team != ours:
+            log.warning("a request from another Slack workspace was ignored")
+            return BoltResponse(status=200, body="")
+        return next()
+
+    def _workspace(self) -> str | None:
+        """The app's workspace (auth.test, asked once); None when Slack cannot be asked."""
+        if self._team is None:
+            try:
+                self._team = str(self.client.auth_test().get("team_id") or "") or None
+            except SlackApiError as exc:
+                log.warning("could not ask Slack for the app's workspace (%s)", _code(exc))
+        return self._team
 
     def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("bot_id") or event.get("subtype") in ("bot_message", "message_deleted"):
@@ -273,7 +444,7 @@ class SlackAdapter:
                 PLATFORM,
                 user,
                 address(channel),
-                text=event.get("text"),
+                text=unescape(event["text"]) if isinstance(event.get("text"), str) else None,
                 content=content,
                 locale=self._locale(user),
                 private=True,
@@ -285,13 +456,13 @@ class SlackAdapter:
         """Mentioned in a channel: an ephemeral 'write to me privately'; nothing is stored."""
         user, channel = event.get("user"), event.get("channel")
         if user and channel and channel not in self._desk:
-            text = escape(self.tr.t("group.write_privately"))
+            text = escape(self._tr(user).t("group.write_privately"))
             client.chat_postEphemeral(channel=channel, user=user, text=text)
 
     def _on_home(self, event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab") != "home":
             return
-        text = escape(self.tr.t("slack.home"))
+        text = escape(self._text(event["user"], "home"))
         client.views_publish(
             user_id=event["user"],
             view={
@@ -304,7 +475,7 @@ class SlackAdapter:
         )
 
     def _on_action(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+        """A button: stored by the engine first, then acknowledged (a modal opens at once)."""
         action = body["actions"][0]
         value = str(action.get("value", ""))
         user = body["user"]["id"]
@@ -312,8 +483,10 @@ class SlackAdapter:
         private = channel.startswith("D")
         message = body.get("message") or {}
         thread = message.get("thread_ts") or message.get("ts")
-        if not private and _wants_text(value):
-            view = self._modal(value, channel, thread)
+        if not private and str(action.get("action_id", "")).startswith("text_"):
+            ack()
+            label = str((action.get("text") or {}).get("text") or "")
+            view = self._modal(value, label, user, channel, thread)
             client.views_open(trigger_id=body["trigger_id"], view=view)
             return
         event = f"action:{user}:{action.get('action_ts', '')}"
@@ -327,26 +500,48 @@ class SlackAdapter:
                 locale=self._locale(user),
                 private=private,
                 event_id=event,
-            ),
-            thread_ts=None if private else thread,
+                thread=None if private or not thread else f"{PLATFORM}:{channel}:{thread}",
+            )
         )
+        ack()
+        if private and message.get("ts"):
+            label = str((action.get("text") or {}).get("text") or "")
+            threading.Thread(
+                target=self._answered, args=(channel, message, label), daemon=True
+            ).start()
 
-    def _modal(self, value: str, channel: str, thread: str | None) -> dict[str, Any]:
-        _, action, reference = [*value.split(":", 2), "", ""][:3]
-        t = self.tr.t
+    def _answered(self, channel: str, message: dict[str, Any], label: str) -> None:
+        """An answered question shows the choice instead of its buttons (chat.update), so an
+        old button cannot be pressed by mistake. Done after the acknowledgement."""
+        blocks = [b for b in message.get("blocks") or [] if b.get("type") != "actions"]
+        blocks.append(
+            {"type": "context", "elements": [{"type": "plain_text", "text": f"✓ {label}"[:150]}]}
+        )
+        try:
+            self.client.chat_update(
+                channel=channel,
+                ts=str(message["ts"]),
+                blocks=blocks,
+                text=str(message.get("text") or f"✓ {label}"),
+            )
+        except Exception as exc:  # noqa: BLE001 - a tidy-up only: too old, gone, or offline
+            log.info("could not show the answer in place of the buttons (%s)", type(exc).__name__)
+
+    def _modal(
+        self, value: str, label: str, user: str, channel: str, thread: str | None
+    ) -> dict[str, Any]:
+        """A modal that collects the text a button asks for; the press goes with it."""
         return {
             "type": "modal",
             "callback_id": MODAL,
-            "private_metadata": json.dumps(
-                {"action": action, "reference": reference, "channel": channel, "thread": thread}
-            ),
-            "title": {"type": "plain_text", "text": reference[:24]},
-            "submit": {"type": "plain_text", "text": t("slack.modal.submit")},
+            "private_metadata": json.dumps({"value": value, "channel": channel, "thread": thread}),
+            "title": {"type": "plain_text", "text": "Trygg"},
+            "submit": {"type": "plain_text", "text": self._text(user, "modal.submit")},
             "blocks": [
                 {
                     "type": "input",
                     "block_id": "text",
-                    "label": {"type": "plain_text", "text": t("slack.modal.label", action=action)},
+                    "label": {"type": "plain_text", "text": (label or "…")[:2000]},
                     "element": {
                         "type": "plain_text_input",
                         "action_id": "value",
@@ -360,33 +555,28 @@ class SlackAdapter:
     def _on_modal(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
         text = (view["state"]["values"].get("text", {}).get("value", {}).get("value") or "").strip()
-        if not text:
-            ack(response_action="errors", errors={"text": self.tr.t("slack.modal.empty")})
-            return
-        if meta.get("action") == "minutes" and text.count(";") < 2:
-            ack(
-                response_action="errors",
-                errors={
-                    "text": self.tr.t("desk.minutes_format", reference=meta.get("reference", ""))
-                },
-            )
-            return
-        ack()
         user = body["user"]["id"]
+        if not text:
+            ack(response_action="errors", errors={"text": self._text(user, "modal.empty")})
+            return
+        channel, thread = str(meta.get("channel", "")), meta.get("thread")
         self._answer(
             Inbound(
                 PLATFORM,
                 user,
-                address(meta.get("channel", "")),
+                address(channel),
                 private=False,
-                text=f"/{meta.get('action')} {meta.get('reference')} {text}",
-            ),
-            thread_ts=meta.get("thread"),  # the answer goes under the alert, like the action
+                choice=str(meta.get("value", "")),
+                text=text,
+                content="choice",
+                # the answer goes under the alert, like the action's
+                thread=f"{PLATFORM}:{channel}:{thread}" if thread else None,
+            )
         )
+        ack()
 
     def _on_report(self, ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         """`/report` anywhere: the conversation starts in the app's direct messages."""
-        ack()
         user = command["user_id"]
         dm = client.conversations_open(users=user)["channel"]["id"]
         self._answer(
@@ -394,10 +584,10 @@ class SlackAdapter:
                 PLATFORM, user, address(dm), text="/start", locale=self._locale(user), private=True
             )
         )
+        ack()
 
     def _on_desk_command(self, ack: Ack, command: dict[str, Any]) -> None:
         """`/trygg note K-… text` in a handler channel (Slack keeps '/' for its own commands)."""
-        ack()
         channel = command.get("channel_id", "")
         text = "/" + (command.get("text") or "help").strip()
         self._answer(
@@ -409,11 +599,7 @@ class SlackAdapter:
                 private=channel.startswith("D"),
             )
         )
-
-
-def _wants_text(value: str) -> bool:
-    parts = value.split(":")
-    return len(parts) == 3 and parts[0] == "desk" and parts[1] in TEXT_ACTIONS
+        ack()
 
 
 def _code(exc: SlackApiError) -> str:
@@ -428,4 +614,64 @@ def _delivery_error(exc: SlackApiError) -> DeliveryError:
         return RateLimited(float(response.headers.get("Retry-After", "1")))
     if _code(exc) in GONE:
         return RecipientGone(_code(exc))
+    if _code(exc) in PERMANENT:  # no retry can mend it: a dead letter now, and reported
+        return PermanentDeliveryError(f"Slack: {_code(exc)}")
     return DeliveryError(f"Slack refused the message ({_code(exc)})")
+
+
+def body_ok(body: str, content_type: str) -> bool:
+    """Whether a (verified) Slack body has a shape Bolt can parse: a JSON object for events,
+    a form for commands, and for interactivity a form whose `payload` is a JSON object."""
+    if content_type.startswith("application/json"):
+        return _json_object(body)
+    form = parse_qs(body, keep_blank_values=True)
+    if "payload" in form:
+        return len(form["payload"]) == 1 and _json_object(form["payload"][0])
+    return bool(form)
+
+
+def _json_object(text: str) -> bool:
+    try:
+        data: Any = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(data, dict)
+
+
+def events_route(adapter: SlackAdapter, signing_secret: str) -> Route:
+    """Slack's Events API, interactivity and slash commands.
+
+    The signature is checked here, before anything reads the body (bad or stale → 401 and
+    nothing logged of the body); then its shape (malformed → 400); only then Bolt, which
+    checks the signature once more, and the engine stores the event before Slack gets its 200.
+    """
+    verifier = SignatureVerifier(signing_secret) if signing_secret.strip() else None
+
+    async def events(request: Request) -> Response:
+        raw = await request.body()
+        if verifier is None or not _signed(verifier, raw, request.headers):
+            log.warning("slack request with a missing or bad signature refused")
+            return PlainTextResponse("unauthorized", status_code=401)
+        body = raw.decode("utf-8")  # valid: the signature check decoded it
+        if not body_ok(body, request.headers.get("content-type", "")):
+            log.warning("slack request with a malformed body refused")
+            return PlainTextResponse("bad request", status_code=400)
+        headers = dict(request.headers)
+        response = await asyncio.to_thread(adapter.dispatch, body, headers, request.url.query)
+        return Response(
+            content=response.body,
+            status_code=response.status,
+            headers=response.first_headers_without_set_cookie(),
+        )
+
+    return Route(EVENTS_PATH, events, methods=["POST"])
+
+
+def _signed(verifier: SignatureVerifier, body: bytes, headers: Headers) -> bool:
+    try:
+        return verifier.is_valid_request(body, dict(headers))
+    except (ValueError, UnicodeDecodeError):  # a timestamp that is not a number, or bytes
+        return False
+
+
+ADAPTER = SlackAdapter

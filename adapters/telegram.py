@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hmac
+import json
 import logging
 import os
 import re
-import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -24,6 +25,9 @@ from typing import Any, TypeVar
 # so RetryAfter carries a timedelta and PTB warns about nothing.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
 from telegram import (
     BotCommand,
     ForceReply,
@@ -33,32 +37,66 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
-from conversations.adapter import Handler
-from conversations.errors import DeliveryError, RateLimited, RecipientGone
+from conversations.adapter import Handler, Sent
+from conversations.errors import (
+    AdapterConfigError,
+    BadAddress,
+    DeliveryError,
+    NotStored,
+    PermanentDeliveryError,
+    RateLimited,
+    RecipientGone,
+)
 from conversations.i18n import Translator
 from conversations.messages import Inbound, Outbound
-from conversations.notify import TEXT_ACTIONS
-from conversations.org import Group
+from conversations.messages import split_text as split_parts
+from conversations.org import Group, Org
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 PER_CHAT_INTERVAL = 1.0  # Telegram: about one message a second in one chat
+PER_GROUP_INTERVAL = 3.0  # and about twenty a minute in one group
+GONE_CHAT = ("chat not found", "bot was kicked", "group chat was deactivated", "peer_id_invalid")
 DELETE_WINDOW = 47 * 3600  # Telegram lets bots delete private-chat messages for 48 hours
 MEMBER_STATUSES = ("creator", "administrator", "member")
-PROMPT = re.compile(r"^✍️ /(?P<action>\w+) (?P<reference>K-[A-Z0-9]{6})")
-COMMANDS = {
-    "start": "Start or continue a report",
-    "help": "What this bot does",
-    "cancel": "Delete what you have written",
-    "status": "Your reports",
-    "language": "Change language",
+# The command menu, in each language Telegram may show it in (the adapter's own texts).
+COMMANDS: dict[str, dict[str, str]] = {
+    "en": {
+        "start": "Start or continue a report",
+        "back": "One question back",
+        "cancel": "Delete what you have written",
+        "status": "Your reports",
+        "language": "Change language",
+        "forget": "Delete our chat after sending",
+        "help": "What this bot does",
+    },
+    "nb": {
+        "start": "Start eller fortsett et varsel",
+        "back": "Ett spørsmål tilbake",
+        "cancel": "Slett det du har skrevet",
+        "status": "Varslene dine",
+        "language": "Bytt språk",
+        "forget": "Slett samtalen etter at du har sendt",
+        "help": "Hva boten gjør",
+    },
+    "sv": {
+        "start": "Börja eller fortsätt en anmälan",
+        "back": "En fråga tillbaka",
+        "cancel": "Radera det du har skrivit",
+        "status": "Dina anmälningar",
+        "language": "Byt språk",
+        "forget": "Radera samtalet när du har skickat",
+        "help": "Vad boten gör",
+    },
 }
 T = TypeVar("T")
 
@@ -90,22 +128,21 @@ def parse_ref(value: str) -> tuple[int, int]:
     return int(parts[1]), int(parts[2])
 
 
+def utf16_len(text: str) -> int:
+    """Telegram counts a message's length in UTF-16 code units (an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split at paragraph or line breaks where possible, never above Telegram's limit."""
-    chunks: list[str] = []
-    while len(text) > limit:
-        cut = max(text.rfind("\n\n", 0, limit), text.rfind("\n", 0, limit))
-        if cut <= limit // 2:
-            cut = text.rfind(" ", 0, limit)
-        if cut <= 0:
-            cut = limit
-        chunks.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    chunks.append(text)
-    return chunks
+    """Split at paragraph or line breaks where possible, never above Telegram's limit (which
+    Telegram counts in UTF-16 code units)."""
+    return split_parts(text, limit, utf16_len)
 
 
-def keyboard(outbound: Outbound) -> InlineKeyboardMarkup | None:
+def keyboard(outbound: Outbound) -> InlineKeyboardMarkup | ForceReply | None:
+    """Inline buttons; or, when the engine asks for a text, a forced reply."""
+    if outbound.wants_reply and not outbound.choices:
+        return ForceReply(selective=False)
     if not outbound.choices:
         return None
     for choice in outbound.choices:
@@ -168,11 +205,6 @@ def to_inbound(update: Update) -> Inbound | None:
         return None
     private = message.chat.type == "private"
     text = message.text
-    prompt = message.reply_to_message
-    if text is not None and not private and prompt is not None and prompt.text:
-        asked = PROMPT.match(prompt.text)
-        if asked and prompt.from_user is not None and prompt.from_user.is_bot:
-            text = f"/{asked['action']} {asked['reference']} {text}"
     return Inbound(
         PLATFORM,
         str(message.from_user.id),
@@ -189,6 +221,7 @@ class TelegramAdapter:
     """Long polling by default; webhook updates are fed in through `process_webhook`."""
 
     name = PLATFORM
+    TRIGGERS = ("TELEGRAM_BOT_TOKEN",)  # set, the platform runs
 
     def __init__(
         self,
@@ -198,8 +231,15 @@ class TelegramAdapter:
         language: str = "nb",
         timezone: str = "Europe/Oslo",
         rate_limit: bool = True,
-        sleep: Callable[[float], None] = time.sleep,
+        webhook_url: str = "",
+        webhook_secret: str = "",
     ) -> None:
+        if webhook_url and not webhook_secret:
+            raise AdapterConfigError(
+                "TELEGRAM_WEBHOOK_SECRET", "webhook mode needs a secret token (A-Z a-z 0-9 _ -)"
+            )
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
         builder = ApplicationBuilder().token(token)
         if base_url:
             builder = builder.base_url(base_url.rstrip("/") + "/bot")
@@ -211,6 +251,7 @@ class TelegramAdapter:
             builder = builder.rate_limiter(limiter)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.rate_limit = rate_limit
         self.tr = Translator(language, timezone)
         self.handler: Handler | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -219,15 +260,57 @@ class TelegramAdapter:
         # Recent message ids per private chat, for /forget. Memory only: after a restart the
         # earlier messages can no longer be found (the reporter is told to delete by hand).
         self._history: dict[int, deque[tuple[int, float]]] = {}
-        self._last_delivery: dict[int, float] = {}
-        self._pace_lock = threading.Lock()
-        self.sleep = sleep
+        # A group upgraded to a supergroup gets a new chat id; Telegram says so on every call
+        # to the old one, so the move is learned again after a restart.
+        self._moved: dict[int, int] = {}
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], org: Org) -> TelegramAdapter | None:
+        """TELEGRAM_BOT_TOKEN runs it (long polling); TELEGRAM_WEBHOOK_URL and _SECRET make it
+        a webhook on Trygg's server; TELEGRAM_API_BASE_URL points at a self-hosted Bot API."""
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            return None
+        return cls(
+            token,
+            base_url=env.get("TELEGRAM_API_BASE_URL") or None,
+            language=org.default_language,
+            timezone=org.organisation.timezone,
+            webhook_url=env.get("TELEGRAM_WEBHOOK_URL", "").strip(),
+            webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip(),
+        )
 
     # --- lifecycle -----------------------------------------------------------------------
 
     def start(self, handler: Handler) -> None:
-        """Bind the engine; the caller runs polling or the webhook server."""
+        """Bind the engine; `serve` then polls, or the webhook route feeds updates in."""
         self.handler = handler
+
+    def routes(self) -> list[BaseRoute]:
+        """The webhook route in webhook mode; none for long polling."""
+        return [webhook_route(self, self.webhook_secret)] if self.webhook_url else []
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Long polling, or registering the webhook; until `stop` is set."""
+        await self.initialize()
+        updater = self.application.updater
+        try:
+            if self.webhook_url:
+                url = self.webhook_url.rstrip("/")
+                if not url.endswith(WEBHOOK_PATH):
+                    url += WEBHOOK_PATH
+                await self.application.bot.set_webhook(url, secret_token=self.webhook_secret)
+                log.info("telegram webhook registered")
+            elif updater is not None:
+                await self.application.start()
+                await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            await stop.wait()
+        finally:
+            if updater is not None and updater.running:
+                await updater.stop()
+            if self.application.running:
+                await self.application.stop()
+            await self.application.shutdown()
 
     def stop(self) -> None:
         self.handler = None
@@ -239,33 +322,38 @@ class TelegramAdapter:
 
     async def _ready(self, _: Application[Any, Any, Any, Any, Any, Any]) -> None:
         self.loop = asyncio.get_running_loop()
-        commands = [BotCommand(name, text) for name, text in COMMANDS.items()]
         try:
-            await self.application.bot.set_my_commands(commands)
+            # The default menu in the organisation's language, and one per language code.
+            for code in (None, *COMMANDS):
+                texts = COMMANDS[code or self.tr.language]
+                await self.application.bot.set_my_commands(
+                    [BotCommand(name, text) for name, text in texts.items()], language_code=code
+                )
         except TelegramError as exc:  # the bot works without the command menu
             log.warning("could not register bot commands (%s)", type(exc).__name__)
 
-    def run_polling(self) -> None:
-        """Long polling: no public URL needed. Blocks until stopped (Ctrl-C, SIGTERM)."""
-        self.application.post_init = self._ready
-        self.application.run_polling(allowed_updates=Update.ALL_TYPES)
-
     async def process_webhook(self, data: dict[str, Any]) -> None:
-        """One update from Telegram's webhook (the secret token was checked by the caller)."""
-        await self.application.process_update(Update.de_json(data, self.application.bot))
+        """One update from Telegram's webhook (the secret token was checked by the caller).
+
+        Handled directly, not through the application's dispatch (which would swallow a
+        failure): if the engine could not store it, the webhook answers 500 and Telegram sends
+        the update again.
+        """
+        await self._on_update(Update.de_json(data, self.application.bot), None, retries=0)
 
     # --- capabilities --------------------------------------------------------------------
 
     def group_address(self, group: Group) -> str | None:
-        """`telegram_chat = "-100…"`, or `"-100…/<topic>"` for a forum group's topic."""
-        if not group.telegram_chat:
+        """`telegram = "-100…"`, or `"-100…/<topic>"` for a forum group's topic."""
+        chat = group.channels.get(PLATFORM)
+        if not chat:
             return None
-        configured = f"{PLATFORM}:{group.telegram_chat.strip()}"
+        configured = f"{PLATFORM}:{chat.strip()}"
         self._desk_chats[parse_address(configured)] = configured
         return configured
 
-    def is_member(self, group_address: str, user_id: str) -> bool:
-        """Asks Telegram (getChatMember) whether the user is now in the group."""
+    def is_member(self, group_address: str, user_id: str, *, fresh: bool = False) -> bool:
+        """Asks Telegram (getChatMember) whether the user is now in the group (never cached)."""
         try:
             member = self._run(
                 self.application.bot.get_chat_member(parse_address(group_address), int(user_id))
@@ -275,21 +363,32 @@ class TelegramAdapter:
             return False
         return member.status in MEMBER_STATUSES or bool(getattr(member, "is_member", False))
 
-    def deliver(self, outbound: Outbound) -> str:
-        self._pace(parse_address(outbound.address))
-        return self._run(self.send(outbound))
+    def deliver(self, outbound: Outbound, part: int = 0) -> Sent:
+        """Send one part (Telegram holds 4096 UTF-16 units a message); buttons on the last."""
+        try:
+            chat_id = self._chat(parse_address(outbound.address))
+            reply_to = parse_ref(outbound.reply_to)[1] if outbound.reply_to else None
+        except ValueError:
+            raise BadAddress("not a Telegram address") from None
+        chunks = split_text(outbound.text)
+        if part >= len(chunks):
+            raise BadAddress("no such part of the message")
+        ref = self._run(
+            self.send_part(outbound, chat_id, chunks[part], part == len(chunks) - 1, reply_to)
+        )
+        return Sent(ref, len(chunks))
 
-    def deliver_in_thread(self, outbound: Outbound, parent_ref: str) -> str:
-        self._pace(parse_address(outbound.address))
-        return self._run(self.send(outbound, reply_to=parse_ref(parent_ref)[1]))
+    def pace(self, address: str) -> float:
+        """About one message a second in a private chat, twenty a minute in a group."""
+        if not self.rate_limit:
+            return 0.0
+        try:
+            return PER_CHAT_INTERVAL if parse_address(address) > 0 else PER_GROUP_INTERVAL
+        except ValueError:
+            return PER_CHAT_INTERVAL
 
-    def _pace(self, chat_id: int) -> None:
-        """Queued deliveries go at most about one a second into any one chat."""
-        with self._pace_lock:
-            wait = self._last_delivery.get(chat_id, 0.0) + PER_CHAT_INTERVAL - time.monotonic()
-            self._last_delivery[chat_id] = time.monotonic() + max(wait, 0.0)
-        if wait > 0:
-            self.sleep(wait)
+    def _chat(self, chat_id: int) -> int:
+        return self._moved.get(chat_id, chat_id)
 
     def forget_chat(self, chat_address: str) -> int:
         """Delete the conversation's messages that Telegram still allows (the last 48 h)."""
@@ -322,38 +421,59 @@ class TelegramAdapter:
 
     # --- sending -------------------------------------------------------------------------
 
-    async def send(self, outbound: Outbound, reply_to: int | None = None) -> str:
-        """Send in chunks under the limit, buttons on the last; platform faults become ours."""
-        chat_id = parse_address(outbound.address)
-        chunks = split_text(outbound.text)
-        sent: Message | None = None
+    async def send_part(
+        self, outbound: Outbound, chat_id: int, chunk: str, last: bool, reply_to: int | None
+    ) -> str:
+        """One Bot API sendMessage; the platform's faults become ours (retry or not)."""
         try:
-            for index, chunk in enumerate(chunks):
-                last = index == len(chunks) - 1
-                sent = await self.application.bot.send_message(
-                    chat_id,
-                    chunk,
-                    reply_markup=keyboard(outbound) if last else None,
-                    reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
-                    if reply_to
-                    else None,
-                    message_thread_id=None if reply_to else parse_topic(outbound.address),
-                )
-                self._remember(chat_id, sent.message_id)
+            sent = await self.application.bot.send_message(
+                chat_id,
+                chunk,
+                reply_markup=keyboard(outbound) if last else None,
+                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
+                if reply_to
+                else None,
+                message_thread_id=None if reply_to else parse_topic(outbound.address),
+            )
         except RetryAfter as exc:
             raise RateLimited(_seconds(exc)) from None
+        except ChatMigrated as exc:
+            if exc.new_chat_id == chat_id:
+                raise DeliveryError("Telegram: the chat moved to itself") from None
+            self._migrated(chat_id, exc.new_chat_id)
+            return await self.send_part(outbound, exc.new_chat_id, chunk, last, reply_to)
         except Forbidden:
             raise RecipientGone("the chat blocked the bot or removed it") from None
         except BadRequest as exc:
+            if any(words in exc.message.lower() for words in GONE_CHAT):
+                raise PermanentDeliveryError("Telegram: the chat is gone") from None
             raise DeliveryError(f"Telegram refused the message ({exc.message[:60]})") from None
-        assert sent is not None  # noqa: S101 - split_text returns at least one chunk
+        self._remember(chat_id, sent.message_id)
         return f"{PLATFORM}:{chat_id}:{sent.message_id}"
+
+    def _migrated(self, old: int, new: int) -> None:
+        """Follow a group that became a supergroup: its messages go to, and come from, `new`."""
+        self._moved[old] = new
+        if old in self._desk_chats:
+            self._desk_chats[new] = self._desk_chats[old]
+        log.warning(
+            "a Telegram group became a supergroup with a new chat id; Trygg follows it, but "
+            "update [groups.channels] telegram in the organisation file (see getUpdates)"
+        )
 
     # --- receiving -----------------------------------------------------------------------
 
-    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_update(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE | None, retries: int = 3
+    ) -> None:
         if update.callback_query is not None:
-            await update.callback_query.answer()  # always, or the button keeps spinning
+            try:
+                await update.callback_query.answer()  # or the button keeps spinning
+            except TelegramError as exc:  # too old, or the network: the press still counts
+                log.info("could not answer a button press (%s)", type(exc).__name__)
+        message = update.effective_message
+        if message is not None and message.migrate_from_chat_id:
+            self._migrated(message.migrate_from_chat_id, message.chat.id)
         inbound = to_inbound(update)
         if inbound is None or self.handler is None:
             return
@@ -362,37 +482,39 @@ class TelegramAdapter:
         desk = self._desk_chats.get(parse_address(inbound.address))
         if desk is not None:  # any topic of a handler group's chat is that group's channel
             inbound = replace(inbound, address=desk)
-        if await self._ask_for_text(inbound):
-            return
         chat_id = parse_address(inbound.address)
         elsewhere = not inbound.private and chat_id not in self._desk_chats
         if elsewhere and chat_id in self._told_groups:
             return  # this group was told once to write privately; nothing more, nothing stored
-        handler = self.handler
-        replies = await asyncio.to_thread(handler, inbound)
+        target = _reply_target(update, inbound)
+        if target is not None:
+            inbound = replace(inbound, thread=f"{PLATFORM}:{chat_id}:{target}")
+        # The engine stores the turn and queues its replies; the delivery sweep sends them.
+        # Long polling has already confirmed the update to Telegram: if the database could not
+        # be written, try again a few times before the update is given up (and logged).
+        for attempt in range(retries + 1):
+            try:
+                await asyncio.to_thread(self.handler, inbound)
+                break
+            except NotStored:
+                if attempt == retries:
+                    raise
+                await asyncio.sleep(2**attempt)
         if elsewhere:
             self._told_groups.add(chat_id)
-        for reply in replies:
-            try:
-                await self.send(reply, reply_to=_reply_target(update, inbound))
-            except DeliveryError as exc:
-                log.warning("could not answer on Telegram (%s)", exc.code)
+        if inbound.private and update.callback_query is not None:
+            await self._answered(update)
 
-    async def _ask_for_text(self, inbound: Inbound) -> bool:
-        """A reply/note button in a group: ask for the text with a forced reply."""
-        if inbound.private or not inbound.choice or not inbound.choice.startswith("desk:"):
-            return False
-        _, action, reference = [*inbound.choice.split(":", 2), "", ""][:3]
-        if action not in TEXT_ACTIONS:
-            return False
-        prompt = self.tr.t("desk.prompt", action=action, reference=reference)
-        await self.application.bot.send_message(
-            parse_address(inbound.address),
-            prompt,
-            reply_markup=ForceReply(selective=False),
-            message_thread_id=parse_topic(inbound.address),
-        )
-        return True
+    async def _answered(self, update: Update) -> None:
+        """An answered question's buttons go, so an old one cannot be pressed by mistake."""
+        query = update.callback_query
+        message = query.message if query is not None else None
+        if message is None or not isinstance(message, Message):
+            return
+        try:
+            await message.edit_reply_markup(reply_markup=None)
+        except TelegramError as exc:  # too old to edit, or already gone: nothing to tidy
+            log.info("could not remove answered buttons (%s)", type(exc).__name__)
 
 
 def _reply_target(update: Update, inbound: Inbound) -> int | None:
@@ -406,3 +528,29 @@ def _reply_target(update: Update, inbound: Inbound) -> int | None:
 def _seconds(exc: RetryAfter) -> float:
     value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def webhook_route(adapter: TelegramAdapter, secret: str) -> Route:
+    """Telegram's webhook: the secret token header must match, or 403 and nothing is stored."""
+
+    async def webhook(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+            log.warning("telegram webhook call with a wrong secret token refused")
+            return PlainTextResponse("forbidden", status_code=403)
+        try:
+            data = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            return PlainTextResponse("bad request", status_code=400)
+        if not isinstance(data, dict) or "update_id" not in data:
+            return PlainTextResponse("bad request", status_code=400)
+        try:
+            await adapter.process_webhook(data)
+        except NotStored:  # nothing was kept: Telegram sends the update again
+            return PlainTextResponse("try again", status_code=500)
+        return PlainTextResponse("ok")
+
+    return Route(WEBHOOK_PATH, webhook, methods=["POST"])
+
+
+ADAPTER = TelegramAdapter

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,7 +16,8 @@ from bot.errors import StartupError
 from bot.settings import Settings, keyring, load_org
 from bot.sweeps import FollowUpSweep, PurgeSweep
 from conversations.adapter import Adapter
-from conversations.engine import Engine
+from conversations.engine import Engine, build_engine
+from conversations.fairness import Fairness
 from conversations.followups import FollowUpActor
 from conversations.org import Org
 from storage.db import make_engine, migrate, session_factory
@@ -39,10 +41,14 @@ class App:
     warning: str | None
 
 
-def build(settings: Settings, adapters: Sequence[Adapter]) -> App:
-    """Load config and keys, migrate the database, and wire the engine to the adapters."""
+def build(settings: Settings, adapters: Sequence[Adapter], *, local: bool = False) -> App:
+    """Load config and keys, migrate the database, and wire the engine to the adapters.
+
+    `local`: no chat platform is configured (the console, or an operator command on a
+    machine without platform tokens): the development key file may be used.
+    """
     org = load_org(settings.config_path)
-    ring, warning = keyring(settings, allow_dev_keys=not settings.platforms_configured)
+    ring, warning = keyring(settings, allow_dev_keys=local)
     try:
         db = make_engine(settings.database_url)
         migrate(db)
@@ -56,15 +62,27 @@ def build(settings: Settings, adapters: Sequence[Adapter]) -> App:
         names = ", ".join(g.id for g in unreachable)
         raise StartupError(
             f"{settings.config_path}: groups without a channel on any running platform: {names} "
-            "(set slack_channel or telegram_chat)",
+            "(name each one's place under [groups.channels])",
             "group_unreachable",
         )
     vault = Vault(ring)
     sessions = session_factory(db)
-    sweep = DeliverySweep(sessions, vault, {a.name: a for a in adapters})
-    engine = Engine(sessions, vault, org, channels)
+    sweep = DeliverySweep(
+        sessions,
+        vault,
+        {a.name: a for a in adapters},
+        give_up_after=timedelta(days=org.deadlines.acknowledge_days),
+    )
+    # People on a chat platform are limited per person, so no one can slow the bot for
+    # another; the local console has one person at one keyboard (or a script).
+    limits = org.limits
+    fairness = None if local else Fairness(limits.burst_messages, limits.messages_per_minute)
+    engine = build_engine(sessions, vault, org, channels, fairness=fairness)
     sweep.on_recipient_gone = lambda session, case_id: engine.notifier.reporter_unreachable(
         session, case_id, engine.clock()
+    )
+    sweep.on_dead_letter = lambda session, row: engine.notifier.undeliverable(
+        session, row.case_id, row.kind, engine.clock()
     )
     follow_ups = FollowUpSweep(sessions, FollowUpActor(engine.notifier), owner=sweep.owner)
     purger = PurgeSweep(sessions, vault, org)

@@ -32,10 +32,10 @@ class AdapterChannels:
     def group_at(self, address: str) -> Group | None:
         return self._by_address.get(address)
 
-    def is_member(self, address: str, user_id: str) -> bool:
+    def is_member(self, address: str, user_id: str, *, fresh: bool = False) -> bool:
         adapter = self._adapter(address)
         if isinstance(adapter, CanCheckMembership):
-            return adapter.is_member(address, user_id)
+            return adapter.is_member(address, user_id, fresh=fresh)
         return False  # no way to check: refuse rather than trust
 
     def _adapter(self, address: str) -> Adapter | None:

@@ -6,40 +6,118 @@ import getpass
 import io
 import logging
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import NoReturn
 
 import click
 from sqlalchemy import select
 
 from adapters.console import ConsoleAdapter
-from adapters.slack import SlackAdapter
-from adapters.telegram import TelegramAdapter
 from bot.app import App, build
+from bot.delivery import DeliveryWorker, requeue
 from bot.errors import StartupError
+from bot.logs import configure_logging, redact
+from bot.platforms import Platform, configured, discover
 from bot.serve import run_platforms
 from bot.settings import Settings, load_org
 from bot.sweeps import start_scheduler
-from conversations.audit import audit
-from conversations.export import export_case
-from conversations.org import Org
+from conversations.cases import audit
+from conversations.desk import export_case
 from storage.crypto import new_key_text
 from storage.db import transaction
+from storage.errors import StorageError
 from storage.health import health
-from storage.models import Case
+from storage.models import Case, OutboxMessage
+
+log = logging.getLogger(__name__)
+MAX_LINE = 400
+PLATFORM_HINT = "check the platform tokens and that the platform can be reached"
 
 
-def _fail(exc: StartupError) -> NoReturn:
-    click.echo(f"trygg: {exc}", err=True)
-    sys.exit(2)
+def _say(message: str) -> None:
+    """One line on stderr, `trygg: …`, redacted (before the settings are read: token and id
+    shapes only)."""
+    line = " ".join(redact(message).split())
+    click.echo(f"trygg: {line[:MAX_LINE]}", err=True)
 
 
-def _console_app() -> App:
-    """Settings, config, keys and database for an operator command; one line if they fail."""
+def _fail(exc: StartupError | StorageError | str, status: int = 2) -> NoReturn:
+    _say(str(exc))
+    sys.exit(status)
+
+
+def _settings() -> Settings:
+    """Settings and logging for any command; one line and exit 2 if they are wrong."""
     try:
-        return build(Settings.from_env(), [ConsoleAdapter()])
+        settings = Settings.from_env()
     except StartupError as exc:
         _fail(exc)
+    configure_logging(
+        settings.log_level, settings.secrets, library_level=settings.library_log_level
+    )
+    return settings
+
+
+@contextmanager
+def _operator_errors(hint: str = "") -> Iterator[None]:
+    """Every failure of a command is one redacted line and a non-zero exit, never a traceback.
+
+    The traceback is logged (redacted) at DEBUG, for TRYGG_LOG_LEVEL=DEBUG.
+    """
+    try:
+        yield
+    except StartupError as exc:
+        _fail(exc)
+    except StorageError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except SystemExit as exc:  # e.g. the HTTP server when the app's start-up failed
+        if exc.code in (0, None):
+            raise
+        _fail(f"stopped: the server could not start (exit status {exc.code})", status=1)
+    except Exception as exc:  # the one place that turns any crash into one line
+        log.debug("stopped by an unexpected error", exc_info=True)
+        detail = str(exc).strip()
+        advice = f"{hint}; " if hint else ""
+        _fail(
+            f"stopped: {type(exc).__name__}{': ' + detail if detail else ''} "
+            f"({advice}TRYGG_LOG_LEVEL=DEBUG shows the details)",
+            status=1,
+        )
+
+
+@dataclass(slots=True)
+class Prepared:
+    """What `run` serves: the wired app and the adapters it will start."""
+
+    app: App
+    platforms: list[Platform]
+    console: ConsoleAdapter | None = None
+
+
+def prepare(settings: Settings) -> Prepared:
+    """Everything `run` checks before it serves, and `doctor` checks the same way.
+
+    Organisation file, platform settings, keys, database and migrations, and that every
+    group has a channel on a configured platform. With no platform configured: the console.
+    """
+    if configured(os.environ):
+        org = load_org(settings.config_path)
+        platforms = discover(os.environ, org)
+        return Prepared(build(settings, platforms), platforms)
+    console = ConsoleAdapter()
+    return Prepared(build(settings, [console], local=True), [], console=console)
+
+
+def _console_app(settings: Settings) -> App:
+    """Settings, config, keys and database for an operator command (no platform started)."""
+    return build(settings, [ConsoleAdapter()], local=not configured(os.environ))
 
 
 @click.group()
@@ -50,80 +128,49 @@ def main() -> None:
 @main.command()
 def run() -> None:
     """Run the bot (with no platform tokens: the local console chat on SQLite)."""
-    settings = Settings.from_env()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    try:
-        if settings.platforms_configured:
-            org = load_org(settings.config_path)
-            telegram, slack = platform_adapters(settings, org)
-            app = build(settings, [a for a in (telegram, slack) if a is not None])
-            run_platforms(app, telegram, slack)
-            return
-        # Bytes that are not UTF-8 (a pasted binary, say) become U+FFFD instead of a crash.
-        if isinstance(sys.stdin, io.TextIOWrapper):
+    settings = _settings()
+    with _operator_errors(PLATFORM_HINT):
+        if not configured(os.environ) and isinstance(sys.stdin, io.TextIOWrapper):
+            # Bytes that are not UTF-8 (a pasted binary, say) become U+FFFD instead of a crash.
             sys.stdin.reconfigure(errors="replace")
-        console = ConsoleAdapter()
-        app = build(settings, [console])
-    except StartupError as exc:
-        _fail(exc)
-        return
-    if app.warning:
-        click.echo(app.warning, err=True)
-    # The console delivers what a turn queued right after the turn's own replies; the
-    # interval job is the safety net that retries what could not be delivered.
-    console.after_each = app.sweep.run_once
-    scheduler = start_scheduler(app.sweep, app.follow_ups, app.purger)
-    try:
-        console.start(app.engine.handle)
-    finally:
-        scheduler.shutdown(wait=True)
+        ready = prepare(settings)
+        app = ready.app
+        if ready.console is None:
+            run_platforms(app, ready.platforms)
+            return
+        if app.warning:
+            click.echo(app.warning, err=True)
+        # The console delivers what a turn queued (its replies, alerts) right after the turn;
+        # the worker is the safety net that retries what could not be delivered.
+        console = ready.console
+        console.after_each = app.sweep.drain
+        worker = DeliveryWorker(app.sweep)
+        worker.start()
+        scheduler = start_scheduler(app.follow_ups, app.purger)
+        signal.signal(signal.SIGTERM, _stop_console)
+        try:
+            console.start(app.engine.handle)
+        except KeyboardInterrupt:
+            pass  # Ctrl-C or SIGTERM: the draft is saved; stop cleanly
+        finally:
+            worker.stop()
+            scheduler.shutdown(wait=True)
 
 
-def platform_adapters(
-    settings: Settings, org: Org
-) -> tuple[TelegramAdapter | None, SlackAdapter | None]:
-    """The adapters whose tokens are set; a half-configured platform names what is missing."""
-    language, zone = org.default_language, org.organisation.timezone
-    telegram = slack = None
-    if settings.telegram_token:
-        telegram = TelegramAdapter(
-            settings.telegram_token,
-            base_url=settings.telegram_api_base_url or None,
-            language=language,
-            timezone=zone,
-        )
-    if settings.slack_bot_token:
-        if not (settings.slack_signing_secret or settings.slack_app_token):
-            raise StartupError(
-                "SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket "
-                "Mode) must be set with SLACK_BOT_TOKEN",
-                "slack_config",
-            )
-        slack = SlackAdapter(
-            settings.slack_bot_token,
-            settings.slack_signing_secret,
-            api_url=settings.slack_api_url or None,
-            language=language,
-            timezone=zone,
-        )
-    return telegram, slack
+def _stop_console(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @main.command("check-config")
-def check_config() -> None:
-    """Validate the organisation file and say what it holds."""
-    settings = Settings.from_env()
-    try:
-        org = load_org(settings.config_path)
-    except StartupError as exc:
-        _fail(exc)
-        return
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def check_config(path: Path | None) -> None:
+    """Validate the organisation file (PATH, else TRYGG_CONFIG) and say what it holds."""
+    settings = _settings()
+    config = path or settings.config_path
+    with _operator_errors():
+        org = load_org(config)
     click.echo(
-        f"{settings.config_path}: ok — {org.organisation.name}, "
+        f"{config}: ok — {org.organisation.name}, "
         f"{len(org.units)} units, {len(org.groups)} groups, "
         f"{len(org.helplines)} help lines"
     )
@@ -136,19 +183,54 @@ def keys() -> None:
 
 @keys.command("new")
 @click.option("--id", "key_id", default="k1", show_default=True, help="Name of the master key.")
-def keys_new(key_id: str) -> None:
-    """Print a new master key and pseudonym key for the environment."""
+@click.option(
+    "--master-only",
+    is_flag=True,
+    help="Only a new master key (for rotation): the pseudonym key must never change.",
+)
+def keys_new(key_id: str, master_only: bool) -> None:
+    """Print a new master key (and, for a first set-up, a pseudonym key) for the environment."""
+    if master_only:
+        click.echo(f"{key_id}:{new_key_text(key_id).split(':', 1)[1]}")
+        return
     click.echo(f"TRYGG_MASTER_KEYS={new_key_text(key_id)}")
+    click.echo("# Keep this pseudonym key for good: a new one makes every reporter a stranger")
+    click.echo("# to their own reports. To rotate, use 'trygg keys new --id k2 --master-only'.")
     click.echo(f"TRYGG_PSEUDONYM_KEY={new_key_text('p').split(':', 1)[1]}")
+
+
+def _operator() -> str:
+    return f"operator:{getpass.getuser()}"
 
 
 @keys.command("rotate")
 def keys_rotate() -> None:
-    """Re-wrap every data key under the first key in TRYGG_MASTER_KEYS."""
-    app = _console_app()
-    with transaction(app.engine.sessions) as session:
-        count = app.vault.rotate(session)
-    click.echo(f"re-wrapped {count} data keys under master key {app.vault.keyring.current!r}")
+    """Re-wrap every data key under the first key in TRYGG_MASTER_KEYS (audited).
+
+    Data keys under a master key that is no longer configured are left alone and named.
+    """
+    settings = _settings()
+    with _operator_errors():
+        app = _console_app(settings)
+        current = app.vault.keyring.current
+        with transaction(app.engine.sessions) as session:
+            done = app.vault.rotate_all(session)
+            audit(
+                session,
+                _operator(),
+                "keys_rotate",
+                now=app.engine.clock(),
+                current=current,
+                rewrapped=done.rewrapped,
+                unknown=done.unknown,
+            )
+    click.echo(f"re-wrapped {done.rewrapped} data keys under master key {current!r}")
+    for master, count in sorted(done.unknown.items()):
+        _say(
+            f"could not re-wrap {count} data keys: master key {master!r} is not in "
+            "TRYGG_MASTER_KEYS (add it back after the current key and run this again)"
+        )
+    sys.exit(1 if done.unknown else 0)
 
 
 @main.command("export")
@@ -156,17 +238,21 @@ def keys_rotate() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file.")
 def export(reference: str, output: str | None) -> None:
     """Export one case (report and case log) as Markdown; the export is audited."""
-    app = _console_app()
-    actor = f"operator:{getpass.getuser()}"
-    with transaction(app.engine.sessions) as session:
-        document = export_case(session, app.engine.desk, reference, actor, app.engine.clock())
+    settings = _settings()
+    with _operator_errors():
+        app = _console_app(settings)
+        with transaction(app.engine.sessions) as session:
+            document = export_case(
+                session, app.engine.desk, reference, _operator(), app.engine.clock()
+            )
     if document is None:
         _fail(StartupError(f"no case {reference.upper()} (check the reference)", "unknown_case"))
-        return
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(document)
-        os.chmod(output, 0o600)
+        with _operator_errors():
+            descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(document)
+            os.chmod(output, 0o600)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(document)
@@ -174,16 +260,31 @@ def export(reference: str, output: str | None) -> None:
 
 @main.command()
 def doctor() -> None:
-    """Check config, keys and database, and count what is pending, overdue or dead."""
-    app = _console_app()
+    """Check what `run` checks, then count what is pending, overdue, failed or dead (audited)."""
+    settings = _settings()
+    with _operator_errors(PLATFORM_HINT):
+        app = prepare(settings).app
+        ring = app.vault.keyring
+        with transaction(app.engine.sessions) as session:
+            found = health(session, app.engine.clock(), ring.current, ring.master_ids)
+            audit(
+                session,
+                _operator(),
+                "doctor",
+                now=app.engine.clock(),
+                problems=len(found.problems),
+                dead=found.outbox_dead,
+                failed_follow_ups=found.follow_ups_failed,
+                unknown_master_keys=list(found.unknown_masters),
+            )
     click.echo(f"config:   {app.settings.config_path} ({app.org.organisation.name}) ok")
     click.echo(
-        f"keys:     master key {app.vault.keyring.current!r}"
+        f"keys:     master key {ring.current!r}"
         + (" (development key file)" if app.warning else "")
     )
+    in_use = ", ".join(f"{m}: {n}" for m, n in sorted(found.keys_by_master.items())) or "none"
+    click.echo(f"data keys: {in_use}")
     click.echo(f"database: {app.db.url.render_as_string(hide_password=True)} ok, migrated")
-    with transaction(app.engine.sessions) as session:
-        found = health(session, app.engine.clock(), app.vault.keyring.current)
     click.echo(
         f"cases:    {found.open_cases} open, "
         f"{found.unacknowledged_past_deadline} past the acknowledge deadline"
@@ -193,13 +294,11 @@ def doctor() -> None:
         f"{found.outbox_dead} dead letters"
     )
     click.echo(
-        f"follow-ups: {found.follow_ups_pending} pending, {found.follow_ups_overdue} overdue"
+        f"follow-ups: {found.follow_ups_pending} pending, {found.follow_ups_overdue} overdue, "
+        f"{found.follow_ups_failed} failed"
     )
-    if found.keys_not_current:
-        click.echo(
-            f"keys:     {found.keys_not_current} data keys under an older master key "
-            "(run 'trygg keys rotate')"
-        )
+    for warning in found.warnings:
+        click.echo(f"WARNING:  {warning}")
     for problem in found.problems:
         click.echo(f"PROBLEM:  {problem}", err=True)
     sys.exit(1 if found.problems else 0)
@@ -208,19 +307,15 @@ def doctor() -> None:
 @main.command("cases")
 def list_cases() -> None:
     """Open cases with their group, status and deadlines (no content)."""
-    app = _console_app()
-    tr = app.engine.notifier.desk_tr
-    with transaction(app.engine.sessions) as session:
-        cases = session.scalars(
-            select(Case).where(Case.status != "closed").order_by(Case.received_at)
-        ).all()
-        audit(
-            session,
-            "operator:" + getpass.getuser(),
-            "list_cases",
-            now=app.engine.clock(),
-            count=len(cases),
-        )
+    settings = _settings()
+    with _operator_errors():
+        app = _console_app(settings)
+        tr = app.engine.notifier.desk_tr
+        with transaction(app.engine.sessions) as session:
+            cases = session.scalars(
+                select(Case).where(Case.status != "closed").order_by(Case.received_at)
+            ).all()
+            audit(session, _operator(), "list_cases", now=app.engine.clock(), count=len(cases))
     click.echo(
         f"{'reference':<10} {'group':<12} {'status':<13} {'received':<18} "
         f"{'acknowledge by':<18} feedback by"
@@ -232,3 +327,61 @@ def list_cases() -> None:
             f"{tr.moment(case.received_at):<18} {tr.moment(case.ack_due_at):<18} "
             f"{feedback}"
         )
+
+
+@main.group()
+def outbox() -> None:
+    """See and re-send messages that could not be delivered (dead letters)."""
+
+
+@outbox.command("list")
+def outbox_list() -> None:
+    """Dead letters and what is waiting, per case (no content)."""
+    settings = _settings()
+    with _operator_errors(), transaction(_console_app(settings).engine.sessions) as session:
+        rows = session.execute(
+            select(
+                Case.reference,
+                OutboxMessage.kind,
+                OutboxMessage.status,
+                OutboxMessage.attempts,
+                OutboxMessage.last_error,
+            )
+            .outerjoin(Case, Case.id == OutboxMessage.case_id)
+            .where(OutboxMessage.status.in_(("pending", "claimed", "dead")))
+            .order_by(OutboxMessage.seq)
+        ).all()
+    if not rows:
+        click.echo("nothing waiting and no dead letters")
+    for reference, kind, status, attempts, error in rows:
+        click.echo(
+            f"{reference or '—':<10} {kind:<10} {status:<8} {attempts:>3} tries  {error or ''}"
+        )
+
+
+@outbox.command("retry")
+@click.argument("reference", required=False)
+@click.option("--all", "everything", is_flag=True, help="Every dead letter.")
+def outbox_retry(reference: str | None, everything: bool) -> None:
+    """Re-queue the dead letters of one case (K-…), or all of them with --all."""
+    if bool(reference) == everything:
+        raise click.UsageError("name one case (K-…) or give --all")
+    settings = _settings()
+    with _operator_errors():
+        app = _console_app(settings)
+    with transaction(app.engine.sessions) as session:
+        case_id = None
+        if reference:
+            case_id = session.scalar(select(Case.id).where(Case.reference == reference.upper()))
+            if case_id is None:
+                _fail(StartupError(f"no case {reference.upper()} (check the reference)", "case"))
+        count = requeue(session, app.engine.clock(), case_id)
+        audit(
+            session,
+            _operator(),
+            "outbox_retry",
+            now=app.engine.clock(),
+            case_ref=reference.upper() if reference else None,
+            count=count,
+        )
+    click.echo(f"re-queued {count} messages; a running trygg delivers them within seconds")

@@ -1,36 +1,49 @@
-"""The delivery sweep: claims due outbox rows and hands them to the right adapter."""
+"""The delivery sweep: claims due outbox rows and hands them, one part at a time, to adapters.
+
+Nothing is ever dropped as "dead" for being slow: a transient failure is retried with capped
+backoff for `give_up_after` (the acknowledge deadline, 7 days by default); only then, or at
+once for a permanent error (a bad address, a chat that is gone), is a row a dead letter —
+kept, counted by `trygg doctor`, re-queued by `trygg outbox retry`, and the group's
+escalation channel is told.
+"""
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from conversations.adapter import Adapter, CanThread
-from conversations.errors import RecipientGone
-from conversations.outbox import Queued, decrypt, platform_of
+from conversations.adapter import Adapter, HasPace, Sent
+from conversations.errors import PermanentDeliveryError, RecipientGone
+from conversations.outbox import Queued, decrypt, decrypt_ref, encrypt_ref, platform_of
+from storage.crypto import DataKey
 from storage.db import transaction
-from storage.errors import StorageError
+from storage.errors import ErasedError, StorageError
 from storage.models import Case, OutboxMessage
-from storage.queue import claim, held, release
+from storage.queue import claim_outbox, due_exists, held, pace, release
 from storage.vault import Vault
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=60)  # one part's send; the platforms' HTTP timeouts are shorter
 BASE_DELAY = timedelta(seconds=5)
 MAX_DELAY = timedelta(minutes=30)
-WAIT_FOR_PARENT = timedelta(seconds=2)
-MAX_ATTEMPTS = 12  # about a day of retries with the delays above
+GIVE_UP_AFTER = timedelta(days=7)
+
+# Told about a dead letter: (session, row) inside the transaction that marks it dead.
+DeadLetterHook = Callable[[Session, OutboxMessage], None]
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
-    """Exponential backoff with jitter; a platform's own retry-after wins when longer."""
-    delay: timedelta = min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
+    """Exponential backoff with jitter, capped; a platform's own retry-after wins when longer."""
+    delay: timedelta = min(BASE_DELAY * (2 ** min(max(attempts - 1, 0), 20)), MAX_DELAY)
     delay = delay * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not cryptography
     if retry_after is not None:
         delay = max(delay, timedelta(seconds=retry_after))
@@ -47,112 +60,238 @@ class DeliverySweep:
         adapters: Mapping[str, Adapter],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         owner: str | None = None,
-        max_attempts: int = MAX_ATTEMPTS,
+        give_up_after: timedelta = GIVE_UP_AFTER,
     ) -> None:
         self.sessions = sessions
         self.vault = vault
         self.adapters = adapters
         self.clock = clock
         self.owner = owner or f"replica-{uuid.uuid4().hex[:8]}"
-        self.max_attempts = max_attempts
+        self.give_up_after = give_up_after
         # Told when a reporter blocked the bot, so the group learns they cannot be reached.
         self.on_recipient_gone: Callable[[Session, str], None] | None = None
+        # Told when a message to a group is a dead letter, so another group learns of it.
+        self.on_dead_letter: DeadLetterHook | None = None
 
-    def run_once(self, limit: int = 20) -> int:
-        """Deliver what is due now; returns how many messages were delivered."""
+    def run_once(self, limit: int = 50, rounds: int = 20) -> int:
+        """Send what may go now; returns how many parts went.
+
+        Each round claims the first due message of each destination whose pace allows and
+        sends one part of it; rounds repeat while they send something (a destination's next
+        message, the next part) — what must wait for its pace waits for a later run.
+        """
+        total = 0
+        for _ in range(rounds):
+            with transaction(self.sessions) as session:
+                claimed = claim_outbox(session, self.owner, self.clock(), LEASE, limit)
+            sent = sum(self._deliver(row_id) for row_id in claimed)
+            total += sent
+            if not sent:
+                break
+        return total
+
+    def drain(self, runs: int = 100) -> int:
+        """Run until nothing more goes now (the console, tests); returns how many parts went."""
+        total = 0
+        for _ in range(runs):
+            sent = self.run_once()
+            if not sent:
+                break
+            total += sent
+        return total
+
+    def has_due(self) -> bool:
         with transaction(self.sessions) as session:
-            claimed = claim(
-                session,
-                OutboxMessage,
-                OutboxMessage.next_attempt_at,
-                self.owner,
-                self.clock(),
-                LEASE,
-                limit,
-            )
-        return sum(self._deliver(row_id) for row_id in claimed)
+            return due_exists(session, self.clock())
 
-    def _prepare(self, row_id: str) -> tuple[Queued, str | None] | None:
-        """Decrypt a claimed row; None when it must wait (or cannot go) instead."""
+    # --- one row ---------------------------------------------------------------------------
+
+    def _key(self, session: Session, row: OutboxMessage) -> DataKey:
+        if row.case_id is not None:
+            case = session.get(Case, row.case_id)
+            return self.vault.load(session, case.data_key_id if case else None)
+        return self.vault.load(session, row.data_key_id)
+
+    def _prepare(self, row_id: str) -> tuple[Queued, DataKey] | None:
+        """Decrypt a claimed row (with its thread's parent reference) and keep its key for
+        recording what was sent; None when it cannot go."""
         with transaction(self.sessions) as session:
             row = held(session, OutboxMessage, row_id, self.owner)
             if row is None:
                 return None
-            parent_ref = None
+            if row.platform not in self.adapters:
+                self._postpone(session, row, backoff(row.attempts + 1), "no_adapter")
+                return None
+            try:
+                key = self._key(session, row)
+                queued = decrypt(row, key)
+            except ErasedError:
+                # The case was erased (or the reply's key destroyed): there is nothing to send.
+                log.warning("outbox row's key is erased; the message is dropped with its case")
+                session.delete(row)
+                return None
+            except StorageError as exc:
+                # An unknown master key may come back (a restored environment): keep trying.
+                log.error("outbox row cannot be decrypted (%s); it stays queued", exc.code)
+                self._postpone(session, row, backoff(row.attempts + 1), exc.code)
+                return None
             if row.thread_of is not None:
                 parent = session.get(OutboxMessage, row.thread_of)
-                parent_ref = parent.platform_ref if parent is not None else None
-                if parent is not None and parent.status != "dead" and parent_ref is None:
-                    self._postpone(row, WAIT_FOR_PARENT, "waiting_for_parent", count=False)
-                    return None
-            if row.platform not in self.adapters:
-                self._postpone(row, backoff(row.attempts + 1), "no_adapter")
-                return None
-            case = session.get(Case, row.case_id) if row.case_id else None
-            try:
-                key = self.vault.load(session, case.data_key_id if case else None)
-                return decrypt(row, key), parent_ref
-            except StorageError as exc:
-                log.error("outbox row cannot be decrypted (%s); moved to dead letters", exc.code)
-                row.last_error = exc.code
-                release(row, "dead")
-                return None
+                parent_ref = decrypt_ref(parent, key) if parent is not None else None
+                if parent_ref is not None:
+                    queued = replace(queued, outbound=replace(queued.outbound, reply_to=parent_ref))
+            return queued, key
 
-    def _deliver(self, row_id: str) -> bool:
-        """Deliver one claimed row; a failure stays queued for a later try, isolated to its row."""
+    def _deliver(self, row_id: str) -> int:
+        """Send the next part of one claimed row; a failure stays queued, isolated to its row."""
         prepared = self._prepare(row_id)
         if prepared is None:
-            return False
-        queued, parent_ref = prepared
+            return 0
+        queued, key = prepared
         adapter = self.adapters[platform_of(queued.outbound.address)]
         try:
-            if parent_ref is not None and isinstance(adapter, CanThread):
-                ref = adapter.deliver_in_thread(queued.outbound, parent_ref)
-            else:
-                ref = adapter.deliver(queued.outbound)
-        except RecipientGone:
-            with transaction(self.sessions) as session:
-                row = held(session, OutboxMessage, row_id, self.owner)
-                if row is not None:
-                    row.last_error = RecipientGone.code
-                    release(row, "dead")
-                    if (
-                        self.on_recipient_gone is not None
-                        and row.case_id
-                        and row.kind == "reporter"
-                    ):
-                        self.on_recipient_gone(session, row.case_id)
-            log.warning("recipient can no longer be reached; message moved to dead letters")
-            return False
+            sent = adapter.deliver(queued.outbound, part=queued.parts_sent)
+        except PermanentDeliveryError as exc:
+            self._dead(row_id, exc.code, gone=isinstance(exc, RecipientGone))
+            return 0
         except Exception as exc:  # noqa: BLE001 - any platform failure is retried, never lost
-            with transaction(self.sessions) as session:
-                row = held(session, OutboxMessage, row_id, self.owner)
-                if row is not None:
-                    retry_after = getattr(exc, "retry_after", None)
-                    code = str(getattr(exc, "code", type(exc).__name__))
-                    self._postpone(row, backoff(row.attempts + 1, retry_after), code)
-            log.warning("delivery failed (%s); it stays queued", type(exc).__name__)
-            return False
-        with transaction(self.sessions) as session:
-            row = session.get(OutboxMessage, row_id)
-            if row is not None:
-                row.platform_ref, row.sent_at = ref, self.clock()
-                row.attempts += 1
-                release(row, "sent")
-        return True
+            retry_after = getattr(exc, "retry_after", None)  # RateLimited, or a library's own
+            code = str(getattr(exc, "code", type(exc).__name__))
+            self._failed(row_id, code, retry_after)
+            log.warning("delivery failed (%s); it stays queued", code)
+            return 0
+        self._sent(row_id, queued, key, adapter, sent)
+        return 1
 
-    def _postpone(
-        self, row: OutboxMessage, delay: timedelta, code: str, count: bool = True
+    def _sent(
+        self, row_id: str, queued: Queued, key: DataKey, adapter: Adapter, sent: Sent
     ) -> None:
-        row.attempts += 1 if count else 0
+        now = self.clock()
+        with transaction(self.sessions) as session:
+            row = held(session, OutboxMessage, row_id, self.owner)
+            if row is None:  # the lease ran out and another replica took the row over
+                log.warning("a part was sent after its claim ran out; it may be sent twice")
+                return
+            if isinstance(adapter, HasPace):
+                gap = adapter.pace(queued.outbound.address)
+                if gap > 0:
+                    pace(session, row.destination, now + timedelta(seconds=gap))
+            if row.parts_sent == 0:
+                row.platform_ref = encrypt_ref(row, key, sent.ref)
+            row.parts_sent += 1
+            if row.parts_sent < sent.parts:
+                row.next_attempt_at = now
+                release(row, "pending")  # the next part goes when the destination's pace allows
+                return
+            row.attempts += 1
+            if row.case_id is None:
+                self._forget(session, row)  # a direct reply: once it arrived, nothing is kept
+                return
+            row.sent_at = now
+            release(row, "sent")
+
+    def _forget(self, session: Session, row: OutboxMessage) -> None:
+        key_id = row.data_key_id
+        session.delete(row)
+        session.flush()
+        if key_id and not session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.data_key_id == key_id).limit(1)
+        ):
+            self.vault.destroy(session, key_id)
+
+    def _failed(self, row_id: str, code: str, retry_after: float | None) -> None:
+        now = self.clock()
+        with transaction(self.sessions) as session:
+            row = held(session, OutboxMessage, row_id, self.owner)
+            if row is None:
+                return
+            if retry_after is not None:  # the platform paused this destination, not the order
+                pace(session, row.destination, now + timedelta(seconds=retry_after))
+            if now - row.created_at >= self.give_up_after:
+                row.attempts += 1
+                self._bury(session, row, code)
+                return
+            self._postpone(session, row, backoff(row.attempts + 1, retry_after), code)
+
+    def _postpone(self, session: Session, row: OutboxMessage, delay: timedelta, code: str) -> None:
+        row.attempts += 1
         row.last_error = code[:80]
-        if row.attempts >= self.max_attempts:
-            log.error(
-                "delivery gave up after %d attempts (%s); moved to dead letters",
-                row.attempts,
-                row.last_error,
-            )
-            release(row, "dead")
-            return
         row.next_attempt_at = self.clock() + delay
         release(row, "pending")
+
+    def _dead(self, row_id: str, code: str, *, gone: bool) -> None:
+        with transaction(self.sessions) as session:
+            row = held(session, OutboxMessage, row_id, self.owner)
+            if row is None:
+                return
+            row.attempts += 1
+            self._bury(session, row, code)
+            reporter = row.kind == "reporter" and row.case_id is not None
+            if gone and reporter and self.on_recipient_gone is not None:
+                self.on_recipient_gone(session, str(row.case_id))
+
+    def _bury(self, session: Session, row: OutboxMessage, code: str) -> None:
+        """A dead letter: kept, counted by doctor, re-queued on command; another group is told."""
+        row.last_error = code[:80]
+        release(row, "dead")
+        log.error("a message could not be delivered (%s); it is kept as a dead letter", code)
+        if self.on_dead_letter is not None and row.kind in ("alert", "post", "nudge"):
+            try:
+                with session.begin_nested():
+                    self.on_dead_letter(session, row)
+            except Exception as exc:  # noqa: BLE001 - the dead letter itself must be kept
+                log.error("could not report a dead letter (%s)", type(exc).__name__)
+
+
+def requeue(session: Session, now: datetime, case_id: str | None = None) -> int:
+    """Dead letters (of one case, or all) become due again now; returns how many."""
+    query = select(OutboxMessage).where(OutboxMessage.status == "dead")
+    if case_id is not None:
+        query = query.where(OutboxMessage.case_id == case_id)
+    count = 0
+    for row in session.scalars(query):
+        row.status, row.next_attempt_at, row.created_at = "pending", now, now
+        row.last_error = None
+        count += 1
+    return count
+
+
+class DeliveryWorker:
+    """Runs the delivery sweep in a thread of its own: at once when woken, else every interval.
+
+    While something is due but waiting for a destination's pace, it looks again shortly.
+    """
+
+    def __init__(self, sweep: DeliverySweep, interval: float = 10.0, busy: float = 0.25) -> None:
+        self.sweep = sweep
+        self.interval = interval
+        self.busy = busy
+        self._event = threading.Event()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="trygg-delivery", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._event.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the part being sent (its claim is released or expires), then stop."""
+        self._stopping = True
+        self._event.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stopping:
+            wait = self.interval
+            try:
+                if self.sweep.run_once():
+                    continue
+                if self.sweep.has_due():
+                    wait = self.busy
+            except Exception as exc:  # noqa: BLE001 - a failed sweep must not stop delivery
+                log.error("delivery sweep failed (%s); it runs again shortly", type(exc).__name__)
+            self._event.wait(wait)
+            self._event.clear()

@@ -1,100 +1,84 @@
-"""Running the platform adapters (Telegram polling or webhook, Slack HTTP or Socket Mode)."""
+"""Running the platforms: one event loop with Trygg's HTTP server and each platform's task.
+
+Whatever the platforms need — long polling, a socket, webhooks on the HTTP server — they
+declare it (`routes()`, `serve(stop)`); this module runs what they declare and never names
+one. /healthz is served whenever a platform runs.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+import signal
+from collections.abc import Iterator, Sequence
 
 import uvicorn
-from apscheduler.schedulers.background import BackgroundScheduler
-from slack_bolt.adapter.socket_mode import SocketModeHandler
-from starlette.applications import Starlette
-from starlette.routing import Route
-from starlette.types import Lifespan
 
-from adapters.slack import SlackAdapter
-from adapters.telegram import TelegramAdapter
 from bot.app import App
-from bot.errors import StartupError
-from bot.http import TELEGRAM_PATH, build_app, slack_route, telegram_route
+from bot.delivery import DeliveryWorker
+from bot.http import build_app
+from bot.platforms import Platform
 from bot.sweeps import start_scheduler
 
 log = logging.getLogger(__name__)
 
 
-def wake_on_queue(app: App, scheduler: BackgroundScheduler) -> None:
-    """After a commit that queued messages, run the delivery sweep now, not at the next tick."""
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling (it re-raises SIGTERM after shutting down,
+    which ends the process with -15 before the sweeps are stopped): Trygg stops it."""
 
-    def wake() -> None:
-        job = scheduler.get_job("deliver")
-        if job is not None:
-            job.modify(next_run_time=datetime.now(UTC))
-
-    app.engine.wake = wake
-
-
-def run_platforms(app: App, telegram: TelegramAdapter | None, slack: SlackAdapter | None) -> None:
-    """Serve every configured platform until stopped; the sweeps run alongside."""
-    settings = app.settings
-    routes: list[Route] = []
-    socket: SocketModeHandler | None = None
-    if slack is not None:
-        slack.start(app.engine.handle)
-        if settings.slack_app_token:
-            socket = SocketModeHandler(slack.app, settings.slack_app_token)
-        else:
-            routes.append(slack_route(slack))
-    webhook = telegram is not None and bool(settings.telegram_webhook_url)
-    if telegram is not None:
-        telegram.start(app.engine.handle)
-        if webhook:
-            if not settings.telegram_webhook_secret:
-                raise StartupError(
-                    "TELEGRAM_WEBHOOK_SECRET is not set: webhook mode needs a secret token",
-                    "telegram_webhook_secret",
-                )
-            routes.append(telegram_route(telegram, settings.telegram_webhook_secret))
-    scheduler = start_scheduler(app.sweep, app.follow_ups, app.purger)
-    wake_on_queue(app, scheduler)
-    try:
-        if socket is not None:
-            socket.connect()  # type: ignore[no-untyped-call]  # Bolt's handler is untyped
-        server = build_app(routes, lifespan=_telegram_lifespan(app, telegram) if webhook else None)
-        config = uvicorn.Config(
-            server, host=settings.http_host, port=settings.http_port, log_level="warning"
-        )
-        if telegram is not None and not webhook:
-            if routes:
-                threading.Thread(target=uvicorn.Server(config).run, daemon=True).start()
-            telegram.run_polling()
-        elif routes:
-            uvicorn.Server(config).run()
-        else:
-            threading.Event().wait()
-    finally:
-        if socket is not None:
-            socket.close()  # type: ignore[no-untyped-call]
-        scheduler.shutdown(wait=True)
-
-
-def _telegram_lifespan(app: App, telegram: TelegramAdapter | None) -> Lifespan[Starlette]:
-    settings = app.settings
-
-    @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        assert telegram is not None  # noqa: S101 - only built for a Telegram webhook
-        await telegram.initialize()
-        url = settings.telegram_webhook_url.rstrip("/")
-        if not url.endswith(TELEGRAM_PATH):
-            url += TELEGRAM_PATH
-        await telegram.application.bot.set_webhook(
-            url, secret_token=settings.telegram_webhook_secret
-        )
-        log.info("telegram webhook registered")
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
         yield
-        await telegram.application.shutdown()
 
-    return lifespan
+
+def run_platforms(app: App, platforms: Sequence[Platform]) -> None:
+    """Serve every configured platform until SIGTERM or SIGINT; the sweeps run alongside.
+
+    On a signal: stop taking events, let the part being sent finish, stop the sweeps, exit 0.
+    """
+    for platform in platforms:
+        platform.start(app.engine.handle)
+    worker = DeliveryWorker(app.sweep)
+    app.engine.wake = worker.wake
+    worker.start()
+    scheduler = start_scheduler(app.follow_ups, app.purger)
+    try:
+        asyncio.run(_serve(app, platforms))
+    finally:
+        for platform in platforms:
+            platform.stop()
+        worker.stop()
+        scheduler.shutdown(wait=True)
+        log.info("stopped")
+
+
+async def _serve(app: App, platforms: Sequence[Platform]) -> None:
+    settings = app.settings
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    routes = [route for platform in platforms for route in platform.routes()]
+    server = _Server(
+        uvicorn.Config(
+            build_app(routes, max_body=settings.http_max_body),
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,  # uvicorn's loggers go through Trygg's redacting handler
+        )
+    )
+    tasks = [asyncio.create_task(platform.serve(stop)) for platform in platforms]
+    web = asyncio.create_task(server.serve())
+    waiting = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([waiting, web, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    requested = waiting in done
+    stop.set()
+    server.should_exit = True
+    results = await asyncio.gather(web, *tasks, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+            raise result  # a platform that failed (a wrong token, unreachable): one line
+    if not requested:
+        raise RuntimeError("a platform or the HTTP server stopped by itself")

@@ -10,11 +10,10 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import DeliverySweep
+from conversations.cases import Purged, purge
 from conversations.followups import FollowUpActor
 from conversations.org import Org
-from conversations.retention import Purged, purge
-from storage.db import transaction
+from storage.db import checkpoint, transaction
 from storage.models import FollowUp
 from storage.queue import claim, held
 from storage.vault import Vault
@@ -22,7 +21,7 @@ from storage.vault import Vault
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
-DELIVER_SECONDS = 10
+DELIVER_SECONDS = 10  # the delivery worker's safety-net interval
 FOLLOW_UP_SECONDS = 60
 PURGE_SECONDS = 3600
 
@@ -74,24 +73,22 @@ class PurgeSweep:
 
     def run_once(self) -> Purged:
         with transaction(self.sessions) as session:
-            return purge(session, self.vault, self.org, self.clock())
+            purged = purge(session, self.vault, self.org, self.clock())
+        if purged.drafts or purged.cases:
+            checkpoint(self.sessions)  # erased keys leave the write-ahead log at once
+        return purged
 
 
-def start_scheduler(
-    delivery: DeliverySweep, follow_ups: FollowUpSweep, purger: PurgeSweep
-) -> BackgroundScheduler:
-    """Interval jobs in memory (nothing shared through a job store: the rows are the truth)."""
+def start_scheduler(follow_ups: FollowUpSweep, purger: PurgeSweep) -> BackgroundScheduler:
+    """Interval jobs in memory (nothing shared through a job store: the rows are the truth).
+
+    Delivery runs in its own worker thread (bot.delivery.DeliveryWorker), woken at once
+    after a change, so a slow platform never holds up the follow-ups, nor they it.
+    """
     scheduler = BackgroundScheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
     )
     now = datetime.now(UTC)
-    scheduler.add_job(
-        _guarded(delivery.run_once),
-        "interval",
-        seconds=DELIVER_SECONDS,
-        id="deliver",
-        next_run_time=now,
-    )
     scheduler.add_job(
         _guarded(follow_ups.run_once),
         "interval",

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from conversations.messages import Inbound, Outbound
 from conversations.org import Group
 
-Handler = Callable[[Inbound], list[Outbound]]
+# What an adapter calls with each inbound event. The engine stores the event's effects (and
+# every reply, in the outbox) before it returns: an adapter may acknowledge the platform then.
+Handler = Callable[[Inbound], object]
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """One part of a message, accepted by the platform."""
+
+    ref: str  # the platform's opaque reference of the part just sent
+    parts: int  # how many parts the whole message takes on this platform
 
 
 class Adapter(Protocol):
@@ -22,22 +33,31 @@ class Adapter(Protocol):
     def stop(self) -> None:
         """Stop receiving; delivery of what was queued resumes at the next start."""
 
-    def deliver(self, outbound: Outbound) -> str:
-        """Send one message; returns the platform's opaque message reference."""
+    def deliver(self, outbound: Outbound, part: int = 0) -> Sent:
+        """Send part `part` (from 0) of `outbound`, under `outbound.reply_to` if it can thread.
+
+        A message too long for one platform message is split by the adapter; the sweep calls
+        again for the next part, so a failure resumes at the first part not yet sent. Raises
+        `RateLimited` (wait), `PermanentDeliveryError` (never retried) or `DeliveryError`.
+        """
 
 
 @runtime_checkable
-class CanThread(Protocol):
-    """Optional: reply inside a thread. Without it, later case events are posted unthreaded."""
+class HasPace(Protocol):
+    """Optional: the least time between two messages to one address (the platform's limits).
 
-    def deliver_in_thread(self, outbound: Outbound, parent_ref: str) -> str: ...
+    Without it, messages go as fast as the sweep sends them. Kept in the database, so the
+    pace holds across replicas; a sweep never sleeps for it.
+    """
+
+    def pace(self, address: str) -> float: ...
 
 
 @runtime_checkable
 class CanCheckMembership(Protocol):
     """Optional: is a user a member of a group's channel? Without it, handler actions refuse."""
 
-    def is_member(self, address: str, user_id: str) -> bool: ...
+    def is_member(self, address: str, user_id: str, *, fresh: bool = False) -> bool: ...
 
 
 @runtime_checkable

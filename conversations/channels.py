@@ -16,8 +16,11 @@ class Channels(Protocol):
     def group_at(self, address: str) -> Group | None:
         """The group whose channel `address` is, if any."""
 
-    def is_member(self, address: str, user_id: str) -> bool:
-        """Whether the user is now a member of that channel (False when it cannot be checked)."""
+    def is_member(self, address: str, user_id: str, *, fresh: bool = False) -> bool:
+        """Whether the user is now a member of that channel (False when it cannot be checked).
+
+        `fresh` asks the platform now, never a cached answer (for reading case content).
+        """
 
     def can_forget(self, address: str) -> bool:
         """Whether the platform lets the bot delete its conversation from that chat."""

@@ -21,6 +21,17 @@ class ConfigError(ConversationError):
         self.source = source
 
 
+class AdapterConfigError(ConversationError):
+    """A platform is half configured: `variable` is missing or wrong (the adapter says which)."""
+
+    code = "adapter_config"
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
 class CatalogError(ConversationError):
     """A message id is missing from a language's catalog."""
 
@@ -30,6 +41,12 @@ class CatalogError(ConversationError):
         super().__init__(f"message {key!r} is missing from the {language!r} catalog")
         self.language = language
         self.key = key
+
+
+class NotStored(ConversationError):
+    """The database could not be written: nothing of the message was kept; send it again."""
+
+    code = "not_stored"
 
 
 class DeliveryError(ConversationError):
@@ -48,7 +65,19 @@ class RateLimited(DeliveryError):
         self.retry_after = retry_after
 
 
-class RecipientGone(DeliveryError):
+class PermanentDeliveryError(DeliveryError):
+    """Retrying will never help (a bad address, a chat that is gone, a bot that was removed)."""
+
+    code = "permanent"
+
+
+class RecipientGone(PermanentDeliveryError):
     """The recipient blocked the bot or left: retrying will not help."""
 
     code = "recipient_gone"
+
+
+class BadAddress(PermanentDeliveryError):
+    """An address or message reference that its adapter cannot read."""
+
+    code = "bad_address"

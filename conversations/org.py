@@ -31,24 +31,42 @@ class Unit(_Strict):
     name: str = Field(min_length=1)
 
 
+LEGACY_CHANNEL_KEYS = {"slack_channel": "slack", "telegram_chat": "telegram"}
+
+
 class Group(_Strict):
     id: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1)
     units: tuple[str, ...] = ()
     escalation: str | None = None
     leaders: bool = False
-    slack_channel: str | None = None
-    telegram_chat: str | None = None
+    # The group's place on each platform, one key per platform (`[groups.channels]`:
+    # telegram = "-100…", slack = "G0…", matrix = "!room:server"); each adapter checks its own.
+    channels: dict[str, str] = Field(default_factory=dict)
     # Members' names, so a report naming one of them goes to the escalation group instead.
     members: tuple[str, ...] = ()
 
-    @field_validator("telegram_chat", "slack_channel", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _chat_as_text(cls, value: Any) -> Any:
+    def _legacy_channel_keys(cls, data: Any) -> Any:
+        """`slack_channel` / `telegram_chat` (the old keys) still work: they become channels."""
+        if isinstance(data, dict) and any(key in data for key in LEGACY_CHANNEL_KEYS):
+            data = dict(data)
+            channels = dict(data.get("channels") or {})
+            for key, platform in LEGACY_CHANNEL_KEYS.items():
+                value = data.pop(key, None)
+                if value not in (None, "") and platform not in channels:
+                    channels[platform] = value
+            data["channels"] = channels
+        return data
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _chats_as_text(cls, value: Any) -> Any:
         """Chat ids may be written as numbers; an empty string means "not set"."""
-        if isinstance(value, int):
-            return str(value)
-        return value or None
+        if not isinstance(value, dict):
+            return value
+        return {k: str(v) for k, v in value.items() if v not in (None, "")}
 
 
 class Helpline(_Strict):
@@ -73,6 +91,18 @@ class Retention(_Strict):
     draft_days: int = Field(default=7, ge=1)
     closed_case_days: int = Field(default=730, ge=1)
     processed_event_days: int = Field(default=7, ge=1)
+
+
+class Limits(_Strict):
+    """Fairness limits per person, so one person can never slow the bot down for another."""
+
+    # Messages a person may send in a burst, and how many more each minute after it.
+    burst_messages: int = Field(default=20, ge=1)
+    messages_per_minute: int = Field(default=40, ge=1)
+    reports_per_day: int = Field(default=5, ge=1)
+    people_per_report: int = Field(default=20, ge=1)
+    # One typed answer longer than this is offered "keep the first part" or "write again".
+    answer_chars: int = Field(default=4000, ge=100, le=20000)
 
 
 class Organisation(_Strict):
@@ -106,6 +136,7 @@ class Org(_Strict):
     groups: tuple[Group, ...] = Field(min_length=1)
     deadlines: Deadlines = Deadlines()
     retention: Retention = Retention()
+    limits: Limits = Limits()
     helplines: tuple[Helpline, ...] = ()
 
     @model_validator(mode="after")
@@ -122,6 +153,11 @@ class Org(_Strict):
                     raise ValueError(f"groups[{index}].units: unknown unit {unit!r}")
             if group.escalation is not None and group.escalation not in group_ids:
                 raise ValueError(f"groups[{index}].escalation: unknown group {group.escalation!r}")
+            if group.members and group.escalation is None:
+                raise ValueError(
+                    f"groups[{index}].escalation: a group with members needs an escalation group,"
+                    " where a report naming one of them goes instead"
+                )
         covered = {u for g in self.groups for u in g.units}
         for unit in unit_ids:
             if unit not in covered:
@@ -156,3 +192,18 @@ def parse_org(data: dict[str, Any], source: str = "trygg.toml") -> Org:
         if first["type"] == "extra_forbidden":
             message = "unknown setting (check the spelling)"
         raise ConfigError(key, message, source) from None
+
+
+def legacy_notices(data: dict[str, Any], source: str = "trygg.toml") -> list[str]:
+    """One line per old-style channel key, saying how to write it now."""
+    notices = []
+    for index, group in enumerate(data.get("groups") or []):
+        if not isinstance(group, dict):
+            continue
+        for key, platform in LEGACY_CHANNEL_KEYS.items():
+            if key in group:
+                notices.append(
+                    f"{source}: groups[{index}].{key} still works; write it as "
+                    f'[groups.channels] {platform} = "{group[key]}"'
+                )
+    return notices

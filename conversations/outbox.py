@@ -1,8 +1,14 @@
-"""Queueing messages that must arrive: encrypted outbox rows written in the caller's transaction."""
+"""Queueing messages that must arrive: encrypted outbox rows written in the caller's transaction.
+
+Every message to a person goes through here — alerts, posts in a case thread, nudges, and the
+engine's own immediate replies — so a crash or an outage delays a message, never loses it.
+"""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +19,20 @@ from storage.crypto import DataKey
 from storage.models import Case, OutboxMessage, new_id
 from storage.vault import Vault, place
 
+_seq_lock = threading.Lock()
+_seq_state = [0]
+
+
+def next_seq() -> int:
+    """A number that grows with every queued message in this process (microseconds, bumped).
+
+    It orders messages to one destination; across replicas the clock keeps them in order.
+    """
+    with _seq_lock:
+        value = max(time.time_ns() // 1000, _seq_state[0] + 1)
+        _seq_state[0] = value
+        return value
+
 
 @dataclass(frozen=True, slots=True)
 class Queued:
@@ -21,6 +41,7 @@ class Queued:
     row_id: str
     outbound: Outbound
     thread_of: str | None
+    parts_sent: int
 
 
 def platform_of(address: str) -> str:
@@ -28,10 +49,15 @@ def platform_of(address: str) -> str:
     return address.split(":", 1)[0]
 
 
+def destination_of(vault: Vault, address: str) -> str:
+    """The keyed hash that stands for an address in plain-text columns (never the address)."""
+    return vault.keyring.pseudonym("destination", address)
+
+
 def enqueue(
     session: Session,
     vault: Vault,
-    case: Case,
+    case: Case | None,
     outbound: Outbound,
     *,
     kind: str,
@@ -39,24 +65,45 @@ def enqueue(
     now: datetime,
     thread_of: str | None = None,
     thread_key: str | None = None,
+    data_key: DataKey | None = None,
 ) -> OutboxMessage:
-    """Queue `outbound` for delivery; `key` makes the same logical message queue only once."""
-    data_key = vault.load(session, case.data_key_id)
+    """Queue `outbound`; `key` makes the same logical message queue only once per destination
+    (the destination goes into the stored key as its hash, never as an address).
+
+    A case's messages are encrypted under the case's key; a message that belongs to no case
+    (a direct reply) under `data_key`, which the sweep destroys once nothing uses it.
+    """
+    if case is not None:
+        data_key = vault.load(session, case.data_key_id)
+    if data_key is None:
+        raise ValueError("a message without a case needs a data key")
+    destination = destination_of(vault, outbound.address)
+    owner = case.id if case is not None else data_key.key_id
     row = OutboxMessage(
         id=new_id(),
-        idempotency_key=f"{case.id}:{key}",
-        case_id=case.id,
+        idempotency_key=f"{owner}:{destination[:16]}:{key}"[:120],
+        case_id=case.id if case is not None else None,
+        data_key_id=None if case is not None else data_key.key_id,
         kind=kind,
         platform=platform_of(outbound.address),
+        destination=destination,
+        seq=next_seq(),
         thread_of=thread_of,
         thread_key=thread_key,
         status="pending",
         attempts=0,
+        parts_sent=0,
         next_attempt_at=now,
         created_at=now,
     )
     body = json.dumps(
-        {"text": outbound.text, "choices": [[c.value, c.label] for c in outbound.choices]},
+        {
+            "text": outbound.text,
+            "choices": [[c.value, c.label, c.asks_text, c.command] for c in outbound.choices],
+            "reply_to": outbound.reply_to,
+            "only_for": outbound.only_for,
+            "wants_reply": outbound.wants_reply,
+        },
         ensure_ascii=False,
     )
     row.address = data_key.encrypt(outbound.address, place("outbox", row.id, "address"))
@@ -69,5 +116,23 @@ def enqueue(
 def decrypt(row: OutboxMessage, data_key: DataKey) -> Queued:
     address = data_key.decrypt(row.address, place("outbox", row.id, "address"))
     body = json.loads(data_key.decrypt(row.body, place("outbox", row.id, "body")))
-    choices = tuple(Choice(value, label) for value, label in body["choices"])
-    return Queued(row.id, Outbound(address, body["text"], choices), row.thread_of)
+    choices = tuple(Choice(*choice) for choice in body["choices"])
+    outbound = Outbound(
+        address,
+        body["text"],
+        choices,
+        only_for=body.get("only_for"),
+        reply_to=body.get("reply_to"),
+        wants_reply=bool(body.get("wants_reply")),
+    )
+    return Queued(row.id, outbound, row.thread_of, row.parts_sent)
+
+
+def encrypt_ref(row: OutboxMessage, data_key: DataKey, ref: str) -> bytes:
+    return data_key.encrypt(ref, place("outbox", row.id, "platform_ref"))
+
+
+def decrypt_ref(row: OutboxMessage, data_key: DataKey) -> str | None:
+    if row.platform_ref is None:
+        return None
+    return data_key.decrypt(row.platform_ref, place("outbox", row.id, "platform_ref"))

@@ -144,28 +144,58 @@ class Leased:
 
 
 class OutboxMessage(Leased, Base):
-    """A message that must arrive; delivered by the sweep, retried until it does."""
+    """A message that must arrive; delivered by the sweep, retried until it does.
+
+    Messages to one destination go in `seq` order: a later one waits while an earlier one is
+    pending. A message of several platform parts records how many went (`parts_sent`), so a
+    retry resumes at the first part not yet sent. Nothing here names a person or a chat in
+    plain text: the address, the body and the platform's message reference are encrypted, and
+    `destination` is a keyed hash of the address.
+    """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_destination", "destination", "status", "seq"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     case_id: Mapped[str | None] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True
     )
+    # The key of a message that belongs to no case (a direct reply); a case's rows use its key.
+    data_key_id: Mapped[str | None] = mapped_column(
+        ForeignKey("data_keys.id", ondelete="SET NULL"), nullable=True
+    )
     kind: Mapped[str] = mapped_column(String(40))
     platform: Mapped[str] = mapped_column(String(32))
-    address: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted under the case key
-    body: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted Outbound (text, choices)
+    destination: Mapped[str] = mapped_column(String(64))  # keyed hash of the address
+    seq: Mapped[int] = mapped_column(BigInteger)  # order within the destination
+    address: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted Outbound (text, choices, …)
     thread_of: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    # Which conversation thread a post belongs to ("group:<id>:<channel>"); never reporter data.
+    # Which case thread a post belongs to ("group:<group id>:<destination>"); never a raw id.
     thread_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
-    platform_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    platform_ref: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # encrypted
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(String(80), nullable=True)  # a code only
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DestinationPace(Base):
+    """When the next message may go to one destination (a chat, a channel), for every replica.
+
+    A platform's pace (Telegram: about one a second per chat) and a 429's wait are kept here,
+    so pacing holds across replicas and no sweep ever sleeps for it.
+    """
+
+    __tablename__ = "outbox_pace"
+
+    destination: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class FollowUp(Leased, Base):
@@ -200,10 +230,26 @@ class AuditEntry(Base):
 
 
 class ProcessedEvent(Base):
-    """Platform event ids already applied, so a redelivered event is processed once."""
+    """Platform events already applied, so a redelivered event is processed once.
+
+    `event_id` is a keyed hash of the platform's event id (which may hold a user id), and
+    `processed_at` is kept to the day only, so it cannot be joined to a case's receipt time.
+    """
 
     __tablename__ = "processed_events"
 
     platform: Mapped[str] = mapped_column(String(32), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class DeskPrompt(Base):
+    """A handler pressed a button that needs text (reply, note, minutes): their next message
+    in that channel is the text. Keyed by a hash of channel and handler; never content."""
+
+    __tablename__ = "desk_prompts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

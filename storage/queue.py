@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
-from storage.models import Leased
+from storage.models import DestinationPace, Leased, OutboxMessage
 
 Row = TypeVar("Row", bound=Leased)
 
@@ -32,14 +34,38 @@ def claim(
         and_(model.status == "pending", due_at <= now),
         and_(model.status == "claimed", model.lease_expires_at < now),
     )
-    rows = session.scalars(
-        select(model).where(due).order_by(due_at).limit(limit).with_for_update(skip_locked=True)
+    ids = session.scalars(
+        select(model.id)  # type: ignore[attr-defined]
+        .where(due)
+        .order_by(due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()
-    for row in rows:
-        row.status = "claimed"
-        row.lease_owner = owner
-        row.lease_expires_at = now + lease
-    return [str(row.id) for row in rows]  # type: ignore[attr-defined]
+    return _take(session, model, list(ids), due, owner, now + lease)
+
+
+def _take(
+    session: Session,
+    model: type[Leased],
+    ids: list[str],
+    due: ColumnElement[bool],
+    owner: str,
+    until: datetime,
+) -> list[str]:
+    """Lease the rows that are still due when the write happens (SQLite has no row locks:
+    another process may have taken one since the SELECT; the UPDATE re-checks)."""
+    if not ids:
+        return []
+    taken = set(
+        session.scalars(
+            update(model)
+            .where(model.id.in_(ids), due)  # type: ignore[attr-defined]
+            .values(status="claimed", lease_owner=owner, lease_expires_at=until)
+            .returning(model.id)  # type: ignore[attr-defined]
+            .execution_options(synchronize_session=False)
+        )
+    )
+    return [row_id for row_id in ids if row_id in taken]  # in the order they were chosen
 
 
 def held(session: Session, model: type[Row], row_id: str, owner: str) -> Row | None:
@@ -55,3 +81,65 @@ def release(row: Leased, status: str) -> None:
     row.status = status
     row.lease_owner = None
     row.lease_expires_at = None
+
+
+def claim_outbox(
+    session: Session, owner: str, now: datetime, lease: timedelta, limit: int = 50
+) -> list[str]:
+    """Lease due outbox rows: per destination only the first in order, and only when its pace
+    allows. So a destination's messages go in order, one at a time, across every replica.
+    """
+    earlier = aliased(OutboxMessage)
+    blocked_by_earlier = exists().where(
+        earlier.destination == OutboxMessage.destination,
+        earlier.status.in_(("pending", "claimed")),
+        or_(
+            earlier.seq < OutboxMessage.seq,
+            and_(earlier.seq == OutboxMessage.seq, earlier.id < OutboxMessage.id),
+        ),
+    )
+    paced = exists().where(
+        DestinationPace.destination == OutboxMessage.destination, DestinationPace.next_at > now
+    )
+    due = or_(
+        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == "claimed", OutboxMessage.lease_expires_at < now),
+    )
+    ids = session.scalars(
+        select(OutboxMessage.id)
+        .where(due, ~blocked_by_earlier, ~paced)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.seq)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    ).all()
+    return _take(session, OutboxMessage, list(ids), due, owner, now + lease)
+
+
+def due_exists(session: Session, now: datetime) -> bool:
+    """Whether some outbox row is due now (it may be waiting for its destination's pace)."""
+    found = session.scalar(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .limit(1)
+    )
+    return found is not None
+
+
+def pace(session: Session, destination: str, next_at: datetime) -> None:
+    """Let nothing go to `destination` before `next_at` (an upsert, safe across replicas)."""
+    values = {"destination": destination, "next_at": next_at}
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement = pg_insert(DestinationPace).values(values)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["destination"], set_={"next_at": statement.excluded.next_at}
+            )
+        )
+    else:
+        lite = sqlite_insert(DestinationPace).values(values)
+        session.execute(
+            lite.on_conflict_do_update(
+                index_elements=["destination"], set_={"next_at": lite.excluded.next_at}
+            )
+        )

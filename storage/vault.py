@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.crypto import DataKey, Keyring, WrappedKey
 from storage.errors import ErasedError
 from storage.models import DataKeyRow, new_id
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    """What a rotation did: how many data keys were re-wrapped, and what it could not re-wrap."""
+
+    rewrapped: int
+    # master key id → how many data keys it wraps; those master keys are not configured.
+    unknown: dict[str, int] = field(default_factory=dict)
 
 
 def place(table: str, row_id: str, field: str) -> str:
@@ -43,13 +55,34 @@ class Vault:
                 session.delete(row)
 
     def rotate(self, session: Session) -> int:
-        """Re-wrap every data key not under the current master key; returns how many."""
+        """Re-wrap every data key it can under the current master key; returns how many."""
+        return self.rotate_all(session).rewrapped
+
+    def rotate_all(self, session: Session) -> Rotation:
+        """Re-wrap every data key under a configured older master key under the current one.
+
+        Data keys whose master key is not configured are left as they are and counted per
+        master key id, so the operator can add that key back and run the rotation again.
+        """
+        known = set(self.keyring.master_ids)
         count = 0
+        unknown: Counter[str] = Counter()
         rows = session.scalars(
             select(DataKeyRow).where(DataKeyRow.master_id != self.keyring.current)
         )
         for row in rows:
+            if row.master_id not in known:
+                unknown[row.master_id] += 1
+                continue
             fresh = self.keyring.rewrap(WrappedKey(row.id, row.master_id, row.wrapped))
             row.master_id, row.wrapped = fresh.master_id, fresh.wrapped
             count += 1
-        return count
+        return Rotation(count, dict(unknown))
+
+
+def keys_by_master(session: Session) -> dict[str, int]:
+    """How many data keys each master key id wraps (ids only, no key material)."""
+    rows = session.execute(
+        select(DataKeyRow.master_id, func.count()).group_by(DataKeyRow.master_id)
+    ).all()
+    return {master: int(count) for master, count in rows}

@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 import itertools
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from adapters.console import ADDRESS, ConsoleAdapter
 from conversations.engine import Engine
 from conversations.messages import Inbound, Outbound
-from storage.models import Case
+from storage.models import Case, DataKeyRow, OutboxMessage
 
 _events = itertools.count(1)
 
@@ -40,9 +40,11 @@ class Chat:
         return self._deliver(self.engine.handle(inbound))
 
     def _deliver(self, outbound: list[Outbound]) -> list[Outbound]:
+        """Show the replies, as the delivery sweep would, and forget their outbox rows."""
         for message in outbound:
             self.console.deliver(message)
         self.replies.extend(outbound)
+        delivered(self.engine)
         return outbound
 
     @property
@@ -67,3 +69,13 @@ def the_case(engine: Engine) -> Case:
     """The one case in the database (fails if there is none or more than one)."""
     with engine.sessions() as session:
         return session.scalars(select(Case)).one()
+
+
+def delivered(engine: Engine) -> None:
+    """Treat the engine's direct replies as delivered: their outbox rows and keys go."""
+    with engine.sessions() as session, session.begin():
+        keys = set(
+            session.scalars(select(OutboxMessage.data_key_id).where(OutboxMessage.kind == "reply"))
+        )
+        session.execute(delete(OutboxMessage).where(OutboxMessage.kind == "reply"))
+        session.execute(delete(DataKeyRow).where(DataKeyRow.id.in_(keys)))

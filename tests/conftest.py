@@ -17,7 +17,7 @@ from adapters.console import ConsoleAdapter
 from bot.channels import AdapterChannels
 from bot.delivery import DeliverySweep
 from bot.sweeps import FollowUpSweep
-from conversations.engine import Engine
+from conversations.engine import Engine, build_engine
 from conversations.followups import FollowUpActor
 from conversations.messages import Outbound
 from conversations.org import Org, parse_org
@@ -54,6 +54,13 @@ def db_path(tmp_path: Path) -> Path:
 
 def _fresh_postgres() -> DbEngine:
     url = os.environ.get("TEST_DATABASE_URL")
+    if not url and BACKEND == "postgresql":
+        # Asked for the whole suite on PostgreSQL: skipping every test would look like a pass.
+        pytest.exit(
+            "TRYGG_TEST_BACKEND=postgresql needs TEST_DATABASE_URL "
+            "(e.g. postgresql://postgres@127.0.0.1:5432/test)",
+            returncode=2,
+        )
     if not url:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests need a server (CI sets it)")
     engine = make_engine(url)
@@ -66,6 +73,8 @@ def _fresh_postgres() -> DbEngine:
 @pytest.fixture
 def db(db_path: Path) -> Iterator[DbEngine]:
     """The test database: a SQLite file, or PostgreSQL when TRYGG_TEST_BACKEND=postgresql."""
+    if BACKEND not in ("sqlite", "postgresql"):
+        pytest.exit(f"TRYGG_TEST_BACKEND={BACKEND!r}: use sqlite or postgresql", returncode=2)
     if BACKEND == "postgresql":
         engine = _fresh_postgres()
     else:
@@ -117,7 +126,7 @@ def engine(
     db: DbEngine, keyring: Keyring, org: Org, clock: list[datetime], console: ConsoleAdapter
 ) -> Engine:
     channels = AdapterChannels(org, [console])
-    return Engine(session_factory(db), Vault(keyring), org, channels, clock=lambda: clock[0])
+    return build_engine(session_factory(db), Vault(keyring), org, channels, clock=lambda: clock[0])
 
 
 @pytest.fixture

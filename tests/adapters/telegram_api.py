@@ -19,6 +19,8 @@ class FakeBotApi(BaseRequest):
         self.members: dict[int, str] = {}
         self.faults: list[tuple[int, dict[str, Any]]] = []  # (status, body) for next sends
         self.blocked: set[int] = set()
+        self.broken: dict[str, tuple[int, str]] = {}  # method → (status, description)
+        self.migrated: dict[int, int] = {}  # old chat id → the supergroup's new id
         self._ids = itertools.count(100)
 
     async def initialize(self) -> None:
@@ -37,6 +39,17 @@ class FakeBotApi(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append((name, params))
+        if name in self.broken:
+            return error(*self.broken[name])
+        if name == "sendMessage" and int(params["chat_id"]) in self.migrated:
+            new = self.migrated[int(params["chat_id"])]
+            body = {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                "parameters": {"migrate_to_chat_id": new},
+            }
+            return 400, json.dumps(body).encode()
         if name == "getMe":
             return ok(BOT)
         if name == "sendMessage":

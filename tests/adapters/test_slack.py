@@ -13,13 +13,14 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from adapters.slack import SlackAdapter, escape
+from adapters.slack import EVENTS_PATH as SLACK_PATH
+from adapters.slack import SlackAdapter, escape, events_route
 from bot.channels import AdapterChannels
 from bot.delivery import DeliverySweep
-from bot.http import SLACK_PATH, build_app, slack_route
+from bot.http import build_app
 from conversations.engine import Engine
 from storage.db import session_factory
-from storage.models import AuditEntry, Case, Conversation
+from storage.models import AuditEntry, Case, Conversation, OutboxMessage
 from storage.vault import Vault
 from tests.adapters.slack_api import SlackWebApi, ratelimited
 from tests.chat import count, the_case
@@ -42,8 +43,8 @@ class Rig:
 
     def __init__(self, db, keyring, org, clock) -> None:
         groups = (
-            org.groups[0].model_copy(update={"slack_channel": DESK}),
-            org.groups[1].model_copy(update={"slack_channel": CENTRAL}),
+            org.groups[0].model_copy(update={"channels": {"slack": DESK}}),
+            org.groups[1].model_copy(update={"channels": {"slack": CENTRAL}}),
         )
         self.org = org.model_copy(update={"groups": groups})
         self.api = SlackWebApi()
@@ -53,18 +54,24 @@ class Rig:
             SECRET,
             api_url=self.api.url,
             process_before_response=True,
-            sleep=lambda s: None,
+            post_interval=0.0,
         )
         channels = AdapterChannels(self.org, [self.adapter])
         self.engine = Engine(
             session_factory(db), Vault(keyring), self.org, channels, clock=lambda: clock[0]
         )
-        self.adapter.start(self.engine.handle)
         self.sweep = DeliverySweep(
             self.engine.sessions, self.engine.vault, {"slack": self.adapter}, clock=lambda: clock[0]
         )
-        self.client = TestClient(build_app([slack_route(self.adapter)]))
+        self.adapter.start(self.handle)
+        self.client = TestClient(build_app([events_route(self.adapter, SECRET)]))
         self.events = 0
+
+    def handle(self, inbound):
+        """The engine stores the turn; then its replies are delivered, as the worker would."""
+        replies = self.engine.handle(inbound)
+        self.sweep.drain()
+        return replies
 
     def post(
         self,
@@ -128,6 +135,17 @@ class Rig:
         )
         return self.press_value(value, user, channel)
 
+    def action_id(self, value: str) -> str:
+        """The action_id Slack sends for the button with `value` (as the adapter rendered it)."""
+        for post in reversed(self.api.posts()):
+            blocks = post.get("blocks")
+            blocks = json.loads(blocks) if isinstance(blocks, str) else blocks or []
+            for block in blocks:
+                for element in block.get("elements", []) if block["type"] == "actions" else []:
+                    if element["value"] == value:
+                        return str(element["action_id"])
+        return "choice_0"
+
     def press_value(self, value: str, user: str, channel: str) -> Any:
         self.events += 1
         return self.interact(
@@ -139,9 +157,10 @@ class Rig:
                 "message": {"ts": "1700000000.000001"},
                 "actions": [
                     {
-                        "action_id": "choice_0",
+                        "action_id": self.action_id(value),
                         "type": "button",
                         "value": value,
+                        "text": {"type": "plain_text", "text": "Reply"},
                         "action_ts": str(self.events),
                     }
                 ],
@@ -177,8 +196,10 @@ def rig(db, keyring, org, clock):
     rig.api.close()
 
 
-def file_report(rig: Rig, language: str, what: str = "He would not stop.") -> None:
-    locale, when, done, send, _ = WORDS[language]
+def file_report(
+    rig: Rig, language: str, what: str = "He would not stop.", send: bool = True
+) -> None:
+    locale, when, done, _, _ = WORDS[language]
     rig.api.locales[REPORTER] = locale
     rig.say("hi")
     for _ in range(4):  # start; anonymous; it happened to me; its kind
@@ -193,7 +214,8 @@ def file_report(rig: Rig, language: str, what: str = "He would not stop.") -> No
         rig.press_value(rig.api.buttons(DM)[index][1], REPORTER, DM)
     rig.say("I want it to stop")
     rig.press_value(rig.api.buttons(DM)[0][1], REPORTER, DM)
-    rig.press(send)
+    if send:
+        rig.press(WORDS[language][3])
 
 
 @pytest.mark.parametrize("language", ["nb", "sv", "en"])
@@ -201,7 +223,6 @@ def test_full_report_in_each_language(rig, language):
     """Block Kit buttons in the app's DM all the way to the receipt, in the user's locale."""
     file_report(rig, language)
     assert WORDS[language][4] in rig.api.texts(DM)[-1]
-    assert rig.sweep.run_once() == 1
     case = rig.case()
     assert case.language == language and case.reference in rig.api.texts(DESK)[-1]
 
@@ -258,7 +279,7 @@ def test_handler_acknowledges_replies_in_a_modal_and_notes(rig):
     )
     assert filled.status_code == 200
     confirmation = rig.api.posts(DESK)[-1]
-    assert "Sendt til varsleren" in confirmation["text"]
+    assert "Lagt i kø til varsleren" in confirmation["text"]
     assert confirmation["thread_ts"] == "1700000000.000001"  # under the alert it came from
     rig.command("/trygg", f"note {reference} Spoke to the reporter", HANDLER, DESK)
     rig.sweep.run_once()
@@ -269,12 +290,15 @@ def test_handler_acknowledges_replies_in_a_modal_and_notes(rig):
 
 
 def test_non_member_button_press_is_refused_and_audited(rig):
-    """A press by someone not in conversations.members is refused and written to the audit log."""
+    """A non-member's press is refused (ephemerally, to them alone) and written to the audit log."""
     file_report(rig, "en")
     reference = rig.case().reference
     rig.press_value(f"desk:ack:{reference}", "U0STRANGER", DESK)
     assert rig.case().status == "received"
-    assert "Bare medlemmer" in rig.api.texts(DESK)[-1]
+    shown = [p for m, p in rig.api.calls if m == "chat.postEphemeral"]
+    assert shown[-1]["user"] == "U0STRANGER" and shown[-1]["channel"] == DESK
+    assert "Det kan jeg ikke hjelpe" in shown[-1]["text"]  # seen by the stranger alone
+    assert all("Det kan jeg ikke hjelpe" not in t for t in rig.api.texts(DESK))
     with rig.engine.sessions() as session:
         refused = session.scalars(select(AuditEntry).where(AuditEntry.allowed.is_(False))).one()
     assert refused.facts == {"reason": "not_member"}
@@ -310,13 +334,16 @@ def test_event_retried_three_times_is_one_report(rig):
 
 def test_rate_limit_429_retry_after_is_honoured(rig, clock):
     """A 429 with Retry-After keeps the alert queued for that long, then it goes."""
-    file_report(rig, "en")
-    rig.api.faults.append(ratelimited(30))
-    assert rig.sweep.run_once() == 0
+    file_report(rig, "en", send=False)
+    rig.api.faults.append(ratelimited(30))  # the alert is the first message posted
+    rig.press("Send the report")
+    tries = [t for t in rig.api.texts(DESK) if rig.case().reference in t]
+    assert len(tries) == 1  # refused with the 429
     clock[0] += timedelta(seconds=29)
     assert rig.sweep.run_once() == 0
     clock[0] += timedelta(seconds=2)
     assert rig.sweep.run_once() == 1
+    assert len([t for t in rig.api.texts(DESK) if rig.case().reference in t]) == 2
 
 
 def test_no_case_content_in_a_channel_that_is_not_private(rig):
@@ -354,3 +381,93 @@ def test_app_home_explains_the_bot(rig):
     rig.event({"type": "app_home_opened", "user": REPORTER, "tab": "home", "channel": DM})
     published = [p for m, p in rig.api.calls if m == "views.publish"]
     assert published and "kryptert" in json.dumps(published[0], ensure_ascii=False)
+
+
+def test_an_event_from_another_workspace_is_ignored(rig):
+    """A signed event whose team is not the app's workspace is answered 200 and not stored."""
+    body = json.dumps(
+        {
+            "token": "t",
+            "team_id": "T0OTHER",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": "Ev0OTHER",
+            "event_time": int(time.time()),
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "user": "U0OTHER",
+                "channel": "D0OTHER",
+                "text": "hei",
+                "ts": f"{time.time():.6f}",
+            },
+        }
+    )
+    assert rig.post(body, "application/json").status_code == 200
+    assert rig.count(Conversation) == 0
+    rig.say("hei")  # the app's own workspace (T1) is served
+    assert rig.count(Conversation) == 1
+
+
+def test_a_typed_ampersand_is_shown_once_escaped_not_twice(rig):
+    """Slack sends '&' as '&amp;'; the review and the alert show it as Slack escapes it, once."""
+    file_report(rig, "en", what="Tom &amp; Jerry &lt;3")  # as Slack delivers "Tom & Jerry <3"
+    assert rig.case().reference
+    alert = next(t for t in reversed(rig.api.texts(DESK)) if rig.case().reference in t)
+    assert "Tom &amp; Jerry &lt;3" in alert
+    assert "&amp;amp;" not in json.dumps(rig.api.posts())
+
+
+def test_a_channel_made_public_gets_no_more_case_content(rig):
+    """Privacy is asked again after a minute: once the channel is public, alerts stop."""
+    now = [1000.0]
+    rig.adapter.clock = lambda: now[0]
+    file_report(rig, "en", what="First secret 1111")
+    assert any("1111" in t for t in rig.api.texts(DESK))
+    rig.api.public.add(DESK)
+    now[0] += 61
+    rig.say("Second secret 2222")  # relayed into the case thread: content
+    rig.press(rig.case().reference)
+    assert all("2222" not in json.dumps(p) for p in rig.api.posts(DESK))
+    with rig.engine.sessions() as session:
+        kept = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "post")).all()
+    assert kept and all(row.status != "sent" for row in kept)  # kept, not lost
+
+
+def test_a_reply_refused_with_a_429_arrives_later_and_in_order(rig, clock):
+    """A 429 on the reporter's next question keeps it (and what follows) queued, in order."""
+    rig.say("hi")
+    rig.api.faults.append(ratelimited(5))
+    rig.press_value(rig.api.buttons(DM)[0][1], REPORTER, DM)  # "start": its reply is refused
+    refused = len(rig.api.texts(DM))
+    clock[0] += timedelta(seconds=6)
+    assert rig.sweep.drain() >= 1
+    assert len(rig.api.texts(DM)) == refused + 1
+    assert rig.api.texts(DM)[-1] == rig.api.texts(DM)[-2]  # the same question, now delivered
+    rig.press_value(rig.api.buttons(DM)[0][1], REPORTER, DM)  # and the conversation goes on
+    assert "Please choose" not in rig.api.texts(DM)[-1]
+
+
+def test_an_answered_question_shows_the_choice_instead_of_its_buttons(rig):
+    """After a press in the DM, the message is updated: its buttons go, the choice shows."""
+    rig.say("hi")
+    rig.press_value(rig.api.buttons(DM)[0][1], REPORTER, DM)  # start
+    for _ in range(50):
+        updates = [p for m, p in rig.api.calls if m == "chat.update"]
+        if updates:
+            break
+        time.sleep(0.02)
+    blocks = updates[-1]["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    assert all(b["type"] != "actions" for b in blocks)
+    assert "✓" in json.dumps(blocks, ensure_ascii=False)
+
+
+def test_a_channel_that_is_gone_is_a_dead_letter_at_once(rig):
+    """channel_not_found is permanent: no retries for days, a dead letter now."""
+    file_report(rig, "en", send=False)
+    rig.api.faults.append((200, {}, {"ok": False, "error": "channel_not_found"}))
+    rig.press("Send the report")
+    with rig.engine.sessions() as session:
+        alert = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "alert")).one()
+    assert (alert.status, alert.last_error) == ("dead", "permanent")

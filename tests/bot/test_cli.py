@@ -68,10 +68,17 @@ def test_check_config_reports_the_sample(tmp_path):
 def test_keys_new_prints_usable_keys(tmp_path):
     """`trygg keys new` prints both variables, and they load as a keyring."""
     result = run(["keys", "new"], tmp_path)
-    lines = dict(line.split("=", 1) for line in result.stdout.strip().splitlines())
+    lines = dict(line.split("=", 1) for line in result.stdout.strip().splitlines() if "=" in line)
     from storage.crypto import Keyring
 
     assert Keyring.from_env(lines).current == "k1"
+    assert "# Keep this pseudonym key for good" in result.stdout  # .env takes '#' comments
+
+
+def test_keys_new_for_rotation_prints_only_a_master_key(tmp_path):
+    """`--master-only` never offers a new pseudonym key (which would cut reporters off)."""
+    result = run(["keys", "new", "--id", "k2", "--master-only"], tmp_path)
+    assert result.stdout.startswith("k2:") and "PSEUDONYM" not in result.stdout
 
 
 @pytest.mark.parametrize("database", ["sqlite:////nonexistent-dir/x/trygg.db"])

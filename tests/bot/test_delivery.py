@@ -1,16 +1,23 @@
-"""The delivery sweep: retries with backoff, dead letters after the limit, doctor's counts."""
+"""The delivery sweep: order per destination, parts that resume, pace, retries, dead letters."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from bot.delivery import DeliverySweep, backoff
+from adapters.console import GROUP_PREFIX
+from bot.delivery import LEASE, DeliverySweep, backoff, requeue
+from conversations.adapter import Sent
+from conversations.errors import PermanentDeliveryError, RateLimited
+from conversations.messages import Outbound
 from storage.health import health
-from storage.models import OutboxMessage
+from storage.models import DataKeyRow, OutboxMessage
 from tests.chat import Chat
+from tests.conftest import RecordingConsole
 from tests.conversations.test_intake import file_report
+
+REGION = f"{GROUP_PREFIX}region"
 
 
 class RetryAfter(Exception):
@@ -21,9 +28,46 @@ class RetryAfter(Exception):
         self.retry_after = seconds
 
 
-def test_backoff_grows_and_honours_retry_after():
-    """Each attempt waits longer (with jitter), and never less than the platform asked."""
+class PartsConsole(RecordingConsole):
+    """The console, but a message is sent in parts (split at '|'), paced like a platform."""
+
+    def __init__(self, gap: float = 0.0) -> None:
+        super().__init__()
+        self.gap = gap
+        self.parts_sent: list[str] = []
+
+    def deliver(self, outbound: Outbound, part: int = 0) -> Sent:
+        pieces = outbound.text.split("|")
+        if self.failures:
+            failure = self.failures.pop(0)
+            if failure is not None:
+                raise failure
+        self.parts_sent.append(pieces[part])
+        return Sent(f"console:{len(self.parts_sent)}", len(pieces))
+
+    def pace(self, address: str) -> float:
+        return self.gap
+
+
+def queue(engine, clock, text: str, address: str = REGION) -> None:
+    """Queue one message to a group channel under the only case (as a desk post would be)."""
+    from tests.chat import the_case
+
+    case = the_case(engine)
+    with engine.sessions() as session, session.begin():
+        case = session.merge(case)
+        engine.notifier.to_channel(session, case, "region", text, clock[0], key=text[:40])
+
+
+def statuses(engine) -> list[str]:
+    with engine.sessions() as session:
+        return list(session.scalars(select(OutboxMessage.status).order_by(OutboxMessage.seq)))
+
+
+def test_backoff_grows_is_capped_and_honours_retry_after():
+    """Each attempt waits longer (with jitter), at most 30 minutes, never less than asked."""
     assert backoff(1) <= timedelta(seconds=5) < backoff(6)
+    assert backoff(500) <= timedelta(minutes=30)
     assert backoff(1, retry_after=120) >= timedelta(seconds=120)
 
 
@@ -38,38 +82,145 @@ def test_platform_retry_after_is_honoured(engine, sweep, console, clock):
     assert sweep.run_once() == 1
 
 
-def test_undeliverable_message_becomes_a_dead_letter_reported_by_doctor(engine, console, clock):
-    """After the configured attempts the row is dead (not dropped) and counted for the operator."""
+def test_an_outage_of_three_days_loses_nothing_and_sends_once(engine, sweep, console, clock):
+    """Every try fails for three days; when the platform is back, the alert goes exactly once."""
+    file_report(Chat(engine, locale="en"), "en")
+    end = clock[0] + timedelta(days=3)
+    tries = 0
+    while clock[0] < end:
+        console.failures.append(ConnectionError("down"))
+        tries += 1 if sweep.run_once() == 0 and not console.failures else 0
+        clock[0] += timedelta(minutes=31)
+    console.failures.clear()
+    sweep.drain()
+    assert tries > 12  # more than the old limit of twelve tries
+    assert statuses(engine) == ["sent"]
+    assert len([o for o in console.sent if o.address == REGION]) == 1
+
+
+def test_after_the_acknowledge_deadline_it_is_a_dead_letter_and_others_are_told(
+    engine, console, clock
+):
+    """Only after `give_up_after` is it dead: kept, counted by doctor, the escalation told."""
     file_report(Chat(engine, locale="en"), "en")
     sweep = DeliverySweep(
-        engine.sessions, engine.vault, {"console": console}, clock=lambda: clock[0], max_attempts=3
+        engine.sessions,
+        engine.vault,
+        {"console": console},
+        clock=lambda: clock[0],
+        give_up_after=timedelta(hours=2),
     )
-    for _ in range(3):
+    sweep.on_dead_letter = lambda s, row: engine.notifier.undeliverable(
+        s, row.case_id, row.kind, clock[0]
+    )
+    for _ in range(6):
         console.failures.append(ConnectionError("down"))
         sweep.run_once()
-        clock[0] += timedelta(hours=1)
+        clock[0] += timedelta(minutes=31)
     with engine.sessions() as session:
-        row = session.scalars(select(OutboxMessage)).one()
         found = health(session, clock[0], engine.vault.keyring.current)
-    assert (row.status, row.attempts) == ("dead", 3)
+    assert "dead" in statuses(engine)
     assert found.outbox_dead == 1
-    assert any("dead letters" in problem for problem in found.problems)
+    sweep.drain()
+    notice = [o for o in console.sent if o.address == f"{GROUP_PREFIX}sentral"]
+    assert notice and "kunne ikke leveres" in notice[-1].text  # the desk speaks Norwegian
+    with engine.sessions() as session, session.begin():
+        assert requeue(session, clock[0]) == 1
+    sweep.drain()
+    assert any(o.address == REGION for o in console.sent)
+    assert "dead" not in statuses(engine)
 
 
-def test_thread_posts_wait_for_their_alert(engine, sweep, console, clock):
-    """A reporter's message queued before the alert went out waits, then goes in its thread."""
+def test_a_permanent_error_is_a_dead_letter_at_once(engine, sweep, console, clock):
+    """A chat that is gone is not retried for days: dead now, and reported."""
+    file_report(Chat(engine, locale="en"), "en")
+    console.failures.append(PermanentDeliveryError("chat not found"))
+    assert sweep.run_once() == 0
+    with engine.sessions() as session:
+        row = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "alert")).one()
+    assert (row.status, row.last_error) == ("dead", "permanent")
+
+
+def test_a_429_on_part_two_sends_part_two_next(engine, clock):
+    """Parts already sent are never posted again: the retry resumes at the first part not sent."""
+    console = PartsConsole()
+    sweep = DeliverySweep(
+        engine.sessions, engine.vault, {"console": console}, clock=lambda: clock[0]
+    )
+    file_report(Chat(engine, locale="en"), "en")
+    sweep.drain()
+    queue(engine, clock, "one|two|three")
+    console.failures.append(None)  # type: ignore[arg-type]  # part one goes
+    console.failures.append(RateLimited(30))  # part two is refused
+    assert sweep.run_once() == 1
+    assert console.parts_sent[-1] == "one"
+    clock[0] += timedelta(seconds=31)
+    sweep.drain()
+    assert console.parts_sent[-3:] == ["one", "two", "three"]
+    assert console.parts_sent.count("one") == 1
+
+
+def test_messages_to_one_destination_keep_their_order(engine, sweep, console, clock):
+    """A failed first message holds back the second to the same place, not other places."""
     chat = Chat(engine, locale="en")
     file_report(chat, "en")
     console.failures.append(ConnectionError("down"))
     assert sweep.run_once() == 0  # the alert fails and backs off
-    chat.send("One more thing")
-    chat.press("Send to the group")
-    assert sweep.run_once() == 0  # the post waits for its parent
+    queue(engine, clock, "second")
+    assert sweep.run_once() == 0  # waits behind the alert
     clock[0] += timedelta(minutes=10)
-    assert sweep.run_once() == 1  # the alert
-    assert sweep.run_once() == 0  # the post is due again shortly after
-    clock[0] += timedelta(seconds=5)
-    assert sweep.run_once() == 1
-    alert_ref = "console:1"
-    assert "One more thing" in console.sent[-1].text
-    assert console.threads[-1] == alert_ref
+    assert sweep.drain() == 2
+    texts = [o.text for o in console.sent if o.address == REGION]
+    assert texts[-1] == "second" and "K-" in texts[-2]
+
+
+def test_pace_is_kept_in_the_database_across_replicas(engine, clock):
+    """With a pace of 2 s, a second replica does not send to the same place sooner."""
+    console = PartsConsole(gap=2.0)
+    one, two = (
+        DeliverySweep(
+            engine.sessions, engine.vault, {"console": console}, clock=lambda: clock[0], owner=name
+        )
+        for name in ("one", "two")
+    )
+    file_report(Chat(engine, locale="en"), "en")
+    one.drain()
+    queue(engine, clock, "a")
+    queue(engine, clock, "b")
+    clock[0] += timedelta(seconds=2)
+    assert one.run_once() == 1
+    assert two.run_once() == 0  # paced
+    clock[0] += timedelta(seconds=2)
+    assert two.run_once() == 1
+    assert console.parts_sent[-2:] == ["a", "b"]
+
+
+def test_a_crashed_replicas_claim_is_taken_over_after_the_lease(engine, console, clock):
+    """A claim whose holder died is taken over once its lease expires (on SQLite too)."""
+    file_report(Chat(engine, locale="en"), "en")
+    dead = DeliverySweep(engine.sessions, engine.vault, {}, clock=lambda: clock[0], owner="dead")
+    from storage.queue import claim_outbox
+
+    with engine.sessions() as session, session.begin():
+        assert claim_outbox(session, dead.owner, clock[0], LEASE, 10)
+    alive = DeliverySweep(
+        engine.sessions, engine.vault, {"console": console}, clock=lambda: clock[0], owner="b"
+    )
+    assert alive.run_once() == 0  # still leased
+    clock[0] += LEASE + timedelta(seconds=1)
+    assert alive.run_once() == 1
+    assert statuses(engine) == ["sent"]
+
+
+def test_a_direct_reply_leaves_nothing_behind_once_delivered(engine, sweep, console):
+    """The engine's replies are queued durably, and once delivered their rows and key are gone."""
+    replies = engine.handle(Chat(engine).console.inbound("hei"))
+    assert replies
+    with engine.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+        keys = session.scalar(select(func.count()).select_from(DataKeyRow))
+    sweep.drain()
+    assert console.sent[-1].text == replies[0].text
+    with engine.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+        assert session.scalar(select(func.count()).select_from(DataKeyRow)) == keys - 1

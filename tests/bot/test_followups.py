@@ -121,8 +121,8 @@ def test_feedback_warnings_count_from_the_acknowledgement(engine, follow_ups, cl
         case = session.scalars(select(Case)).one()
         due = case.feedback_due_at
     assert due is not None
-    clock[0] = due - timedelta(days=14) - H
-    follow_ups.run_once()
+    clock[0] = due - timedelta(days=14) - D
+    assert follow_ups.run_once() == 1  # the quiet-case reminder: the day's digest
     clock[0] = due - timedelta(days=14)
     assert follow_ups.run_once() == 1  # only the warning for the current deadline
     clock[0] = due - timedelta(days=3)
@@ -185,3 +185,115 @@ def test_default_clocks_follow_real_time(db, keyring, org, console):
         assert sweep.run_once() == 0
         traveller.move_to(NOW + 24 * H)
         assert sweep.run_once() == 1
+
+
+def test_escalation_group_may_act_once_it_has_been_told(engine, follow_ups, sweep, console, clock):
+    """Before the 72 h notice the escalation group is refused; after it, it can read and act."""
+    from storage.models import AuditEntry
+
+    reference = report(engine)
+    chat = Chat(engine)
+    at(clock, 71 * H)
+    assert "Det kan jeg ikke hjelpe" in chat.send(f"@sentral /show {reference}")[0].text
+    at(clock, 72 * H)
+    follow_ups.run_once()
+    sweep.run_once()
+    assert f"/ack {reference}" in posts(console, "sentral")[-1]
+    assert reference in chat.send(f"@sentral /show {reference}")[0].text
+    assert "bekreftet" in chat.send(f"@sentral /ack {reference}")[0].text
+    with engine.sessions() as session:
+        case = session.scalars(select(Case)).one()
+        notice = session.scalars(
+            select(CaseLogEntry).where(CaseLogEntry.event == "escalation_notice")
+        ).one()
+        acted = session.scalars(select(AuditEntry).where(AuditEntry.action == "ack")).one()
+    assert (case.status, case.group_id) == ("acknowledged", "region")
+    assert notice.facts == {"to": "sentral"}
+    assert acted.facts == {"as_group": "sentral"}
+    assert "allerede" in chat.send(f"@region /ack {reference}")[0].text  # region sees it done
+
+
+def digests(console, group: str = "region") -> list[tuple[int, str]]:
+    """(index in everything sent, text) of each reminder digest the group's channel got."""
+    return [
+        (i, o.text)
+        for i, o in enumerate(console.sent)
+        if o.address == f"{GROUP_PREFIX}{group}" and "Påminnelse om oppfølging" in o.text
+    ]
+
+
+def test_reminders_come_as_one_digest_per_group_per_day(engine, follow_ups, sweep, console, clock):
+    """Three cases filed hours apart, swept every hour for 72 h: one digest a day, listing all."""
+    filed = {}
+    sent_at: dict[int, int] = {}
+    for hour in range(0, 97):
+        at(clock, hour * H)
+        if hour in (0, 5, 10):
+            filed[hour] = report(engine, f"reporter-{hour}")
+        if hour == 73:
+            Chat(engine).send(f"@region /ack {filed[0]}")
+            Chat(engine).send(f"@region /ack {filed[5]}")
+            Chat(engine).send(f"@region /close {filed[5]} resolved")
+        before = len(console.sent)
+        follow_ups.run_once()
+        sweep.run_once()
+        for index in range(before, len(console.sent)):
+            sent_at[index] = hour
+    got = [(sent_at[i], text) for i, text in digests(console)]
+    assert [hour for hour, _ in got] == [24, 48, 72, 96]  # six single nudges before
+    assert [sorted(r for r in filed.values() if r in text) for _, text in got] == [
+        [filed[0]],
+        sorted(filed.values()),
+        sorted(filed.values()),
+        [filed[10]],  # acknowledged and closed cases are no longer nudged
+    ]
+    escalations = [sent_at[i] for i, o in enumerate(console.sent) if o.address.endswith("sentral")]
+    assert escalations == [72, 82]  # not held for the digest (the second case was acknowledged)
+
+
+def test_feedback_overdue_reassures_at_once_and_waits_for_the_digest(
+    engine, follow_ups, sweep, console, clock
+):
+    """Feedback overdue within a day of a digest: the reporter is told now, the group later."""
+    first = report(engine, "reporter-a")
+    Chat(engine).send(f"@region /ack {first}")
+    with engine.sessions() as session:
+        due = session.scalars(select(Case)).one().feedback_due_at
+    second = report(engine, "reporter-b")  # never acknowledged: its reminders keep coming
+    clock[0] = due - 2 * H
+    follow_ups.run_once()
+    sweep.run_once()
+    assert second in digests(console)[-1][1]
+    before = len(digests(console))
+    clock[0] = due
+    follow_ups.run_once()
+    sweep.run_once()
+    reporter = [o.text for o in console.sent if not o.address.startswith(GROUP_PREFIX)]
+    assert sum("still being handled" in text for text in reporter) == 1
+    assert len(digests(console)) == before  # the group's line waits for the next digest
+    clock[0] = due - 2 * H + D
+    follow_ups.run_once()
+    sweep.run_once()
+    latest = digests(console)[-1][1]
+    assert "Fristen for tilbakemelding" in latest and first in latest and second in latest
+    reporter = [o.text for o in console.sent if not o.address.startswith(GROUP_PREFIX)]
+    assert sum("still being handled" in text for text in reporter) == 1  # not twice
+
+
+def test_a_round_split_over_claims_is_not_held_back_a_day(engine, follow_ups, clock):
+    """Reminders of one round split over small claims all go now; one due later waits."""
+    report(engine, "reporter-a")
+    report(engine, "reporter-b")
+    at(clock, 10 * H)
+    report(engine, "reporter-c")
+    at(clock, 24 * H)
+    assert [follow_ups.run_once(limit=1) for _ in range(3)] == [1, 1, 0]
+    at(clock, 34 * H)
+    assert follow_ups.run_once() == 0  # the third case's first reminder waits for 48 h
+    with engine.sessions() as session:
+        waiting = session.scalars(
+            select(FollowUp.due_at).where(
+                FollowUp.kind == "ack_nudge", FollowUp.status == "pending"
+            )
+        ).all()
+    assert sorted(waiting) == [NOW + 48 * H] * 3

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 from adapters.console import ADDRESS
 from conversations.intake import LIMITS
 from conversations.messages import Inbound
+from storage.crypto import Keyring
 from storage.models import Case, Conversation, ProcessedEvent
 from tests.chat import Chat, count
+from tests.conversations.test_intake import file_report_until_review
 
 
 def start_what_step(chat: Chat) -> None:
@@ -131,15 +135,44 @@ def test_locale_picks_the_language_and_unknown_locales_fall_back(engine):
     assert "Hei." in other.last
 
 
+class BrokenChannels:
+    """A platform side that fails in an unforeseen way whenever it is asked."""
+
+    def __getattr__(self, name: str):
+        def fail(*args, **kwargs):
+            raise RuntimeError("the platform exploded")
+
+        return fail
+
+
 def test_an_unexpected_failure_is_a_kind_message_not_a_crash(engine, caplog):
-    """If storage fails mid-message, the person gets a kind answer and the log holds no content."""
+    """A failure mid-message gets a kind answer, keeps every answer, and logs no content."""
+    chat = Chat(engine, locale="en")
+    file_report_until_review(chat)
+    engine.notifier.channels = BrokenChannels()
+    replies = chat.press("Send the report")  # the alert cannot be queued
+    assert "noe gikk galt" in replies[0].text  # a press carries no locale: the default
+    assert "8841" not in caplog.text
+    assert "message could not be handled (RuntimeError)" in caplog.text
+    assert count(engine, Case) == 0
+    with engine.sessions() as session:
+        assert session.query(Conversation).one().step == "review"  # nothing was lost
+
+
+def test_a_draft_under_a_lost_master_key_never_traps_the_person(engine):
+    """Its key gone, the draft cannot be read: the person is told and can start again."""
     chat = Chat(engine)
     start_what_step(chat)
-    engine.vault.keyring._masters.clear()  # every data key becomes unreadable
-    replies = chat.send("Sensitive words 8841")
-    assert "noe gikk galt" in replies[0].text
-    assert "8841" not in caplog.text
-    assert "message could not be handled (UnknownMasterKeyError)" in caplog.text
+    chat.send("Sensitive words 8841")
+    # The master key k1 was dropped from the environment; a new one, k2, is current.
+    old = engine.vault.keyring
+    engine.vault.keyring = Keyring("k2", {"k2": os.urandom(32)}, old._pseudonym_key)
+    replies = chat.send("more words")
+    assert "fikk ikke lest" in replies[0].text
+    chat.send("/start")
+    assert chat.labels()[0] == "Start et varsel"  # the welcome, with its buttons
+    chat.send("1")
+    assert chat.last.startswith("Steg 1 av 10")
 
 
 def test_forget_on_a_platform_that_cannot_delete_says_so(chat):
@@ -152,3 +185,63 @@ def test_command_addressed_to_the_bot_by_name_works(chat):
     """'/help@TryggBot' (as Telegram sends from a menu) is the same as '/help'."""
     chat.send("/help@TryggBot")
     assert "/cancel" in chat.last and "kjenner jeg ikke" not in chat.last
+
+
+def test_a_choice_typed_as_its_number_is_never_stored_as_the_answer(engine):
+    """'1' for "Vet ikke" (when, who) is the choice: no time "1", no person called "1"."""
+    from tests.conversations.test_limits import draft
+
+    chat = Chat(engine)
+    chat.send("/start")
+    for line in ("1", "1", "1", "1", "Noe skjedde", "1", "1"):  # ... when: "Vet ikke" by number
+        chat.send(line)
+    chat.send("Kontoret")
+    chat.send("1")  # who: "Vet ikke", by its number
+    chat.send("1")  # the role: "Vet ikke", by its number
+    stored = draft(engine)
+    person = stored.get("person") or stored["people"][-1]
+    assert person["name"] != "1" and person.get("role") != "1"
+    assert stored["when"]["words"] != "1"
+
+
+def test_typed_choices_are_matched_forgivingly(engine):
+    """'borja en anmalan', 'Stat a report', 'ANONYMT': the choice, without accents or a slip."""
+    chat = Chat(engine, locale="sv")
+    chat.send("/start")
+    chat.send("borja en anmalan")  # "Börja en anmälan", typed without its accents
+    assert chat.last.startswith("Steg 1 av 10")
+    chat.send("anonymt")
+    chat.send("det hande mig")  # "Det hände mig"
+    assert chat.last.startswith("Steg 2 av 10")
+
+
+def test_dont_know_and_skip_in_words_are_the_choice_never_a_name(engine):
+    """'vet ikke' at "who" is an unknown person (never one called "Vet ikke"), the questions
+    about them adapt, and 'hopp over' at witnesses is skip."""
+    from tests.conversations.test_limits import draft
+
+    chat = Chat(engine)
+    chat.send("/start")
+    for line in ("1", "1", "1", "1", "Noe skjedde", "1", "vet ikke", "Kontoret"):
+        chat.send(line)
+    chat.send("Vet ikke!")
+    assert draft(engine)["person"]["name"] == ""  # a person whose name is not known
+    assert "Hvilken rolle har personen" in chat.last  # the questions adapt
+    chat.send("vet ikke")
+    assert "Er personen leder" in chat.last
+    chat.send("2")  # not a leader
+    chat.send("2")  # no more people
+    chat.send("hopp over")
+    assert draft(engine)["witnesses"] == ""
+
+
+def test_an_old_send_pressed_after_sending_does_not_restart_anything(engine):
+    """A stale press in an idle conversation is answered, and nothing starts or is stored."""
+    from tests.conversations.test_intake import file_report
+
+    chat = Chat(engine, locale="en")
+    file_report(chat, "en")
+    chat.raw(Inbound("console", chat.user_id, ADDRESS, choice="review:send", content="choice"))
+    assert "earlier conversation" in chat.last
+    assert not chat.replies[-1].choices
+    assert count(engine, Case) == 1

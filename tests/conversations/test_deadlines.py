@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from conversations.deadlines import acknowledge_due, feedback_due
+from conversations.followups import acknowledge_due, feedback_due
 from conversations.org import Deadlines
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -40,7 +40,7 @@ def test_configured_days_are_used():
 
 
 def facts(status="received", acknowledged=None, feedback=None, activity=None):
-    from conversations.deadlines import CaseFacts
+    from conversations.followups import CaseFacts
 
     received = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)
     return CaseFacts(status, received, acknowledged, feedback, activity or received)
@@ -48,7 +48,7 @@ def facts(status="received", acknowledged=None, feedback=None, activity=None):
 
 def test_submission_owes_nudge_escalation_stale_and_feedback_follow_ups():
     """A new report gets a first nudge at 24 h, escalation at 72 h, stale and feedback checks."""
-    from conversations.deadlines import on_submit
+    from conversations.followups import on_submit
 
     received = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)  # Friday before the spring DST change
     dues = {d.kind: d.at for d in on_submit(received, Deadlines(), "Europe/Oslo")}
@@ -62,7 +62,7 @@ def test_submission_owes_nudge_escalation_stale_and_feedback_follow_ups():
 
 def test_next_nudge_counts_from_the_due_time_and_skips_missed_ones():
     """A late sweep does not drift the schedule nor fire a burst of missed nudges."""
-    from conversations.deadlines import Due, decide
+    from conversations.followups import Due, decide
 
     due = Due("ack_nudge", datetime(2026, 3, 28, 12, 0, tzinfo=UTC), "ack_nudge:x")
     late = datetime(2026, 3, 31, 13, 0, tzinfo=UTC)
@@ -74,7 +74,7 @@ def test_next_nudge_counts_from_the_due_time_and_skips_missed_ones():
 
 def test_nothing_fires_for_acknowledged_or_closed_cases():
     """Acknowledge nudges and escalation lapse on acknowledgement; everything on closing."""
-    from conversations.deadlines import Due, decide
+    from conversations.followups import Due, decide
 
     now = datetime(2026, 4, 1, tzinfo=UTC)
     acked = facts("acknowledged", acknowledged=now)
@@ -88,13 +88,13 @@ def test_nothing_fires_for_acknowledged_or_closed_cases():
 
 def test_feedback_warning_for_a_superseded_deadline_lapses():
     """A warning computed before acknowledgement moved the deadline does not fire."""
-    from conversations.deadlines import on_submit
+    from conversations.followups import on_submit
 
     received = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)
     rules = Deadlines()
     old = next(d for d in on_submit(received, rules, "Europe/Oslo") if d.kind == "feedback_overdue")
     moved = feedback_due(received, received + timedelta(days=1), rules, "Europe/Oslo")
-    from conversations.deadlines import decide
+    from conversations.followups import decide
 
     now = old.at
     assert not decide(old, facts("acknowledged", feedback=moved), now, rules, "Europe/Oslo").fire

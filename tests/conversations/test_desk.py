@@ -133,7 +133,7 @@ def test_non_member_is_refused_and_the_refusal_audited(engine, sweep):
     replies = chat.raw(
         Inbound("console", "intruder", REGION, text=f"/ack {reference}", private=False)
     )
-    assert "Bare medlemmer" in replies[0].text
+    assert replies[0].text.startswith("Det kan jeg ikke hjelpe med her")
     assert the_case(engine).status == "received"
     with engine.sessions() as session:
         refused = session.scalars(select(AuditEntry).where(AuditEntry.allowed.is_(False))).one()
@@ -144,9 +144,9 @@ def test_non_member_is_refused_and_the_refusal_audited(engine, sweep):
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("/ack K-ZZZZZZ", "finner ingen sak"),
+        ("/ack K-ZZZZZZ", "Sjekk saksreferansen"),
         ("/ack", "Skriv saksreferansen"),
-        ("/reply {ref}", "Skriv teksten etter referansen"),
+        ("/reply {ref}", "Skriv teksten din som neste melding"),
         ("/reply {ref} " + "x" * 4001, "grensen er 4000"),
         ("/minutes {ref} only a date", "Skriv referat slik"),
         ("/close {ref} because", "Skriv et utfall"),
@@ -189,7 +189,7 @@ def test_escalation_alerts_the_escalation_group(engine, sweep, console):
     sweep.run_once()
     assert console.sent[-1].address == f"{GROUP_PREFIX}sentral"
     assert the_case(engine).group_id == "sentral"
-    assert "ikke en sak for denne kanalen" in handler(chat, f"/note {reference} too late")
+    assert "Det kan jeg ikke hjelpe" in handler(chat, f"/note {reference} too late")
 
 
 def test_conflict_of_interest_routes_past_the_named_member(engine, org, sweep, console):

@@ -216,3 +216,54 @@ def test_confidential_reporter_names_themselves(engine):
     assert case.anonymity == "confidential"
     with Session(engine.sessions.kw["bind"]) as session:
         assert read_case(session, engine.vault, case)["reporter_name"] == "Kari Nordmann"
+
+
+def test_i_need_help_now_is_one_press_from_the_welcome_and_the_review(engine):
+    """The emergency numbers come at once, first; nothing is sent, and the question stays."""
+    chat = Chat(engine, locale="en")
+    chat.send("/start")
+    chat.press("I need help now")
+    assert chat.replies[-2].text.startswith("If you are in danger now")
+    assert "112" in chat.replies[-2].text.splitlines()[1]  # an emergency line first
+    assert "Start a report" in chat.labels()
+    file_report_until_review(chat)
+    chat.press("I need help now")
+    assert "112" in chat.replies[-2].text
+    assert "Send the report" in chat.labels()
+    with engine.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_the_receipt_says_a_police_report_is_the_reporters_own_choice(engine):
+    """The receipt says this report does not go to the police, and how to make one."""
+    receipt = file_report(Chat(engine, locale="en"), "en")
+    assert "does not go to the police" in receipt and "your own choice" in receipt
+
+
+def test_after_cancel_the_welcome_buttons_lead_on(engine):
+    """/cancel confirms, keeps nothing, and offers the welcome's buttons, which work."""
+    chat = Chat(engine, locale="en")
+    chat.send("/start")
+    chat.press("Start a report")
+    chat.send("/cancel")
+    assert "Start a report" in chat.labels()
+    chat.press("Start a report")
+    assert chat.last.startswith("Step 1 of 10")
+
+
+def test_an_unread_when_is_asked_once_more_then_kept_as_words(engine):
+    """'i tisdgas' cannot be read: the bot says so with examples, once; the words are kept, and
+    the review shows them without "time not known" beside them."""
+    chat = Chat(engine)
+    chat.send("/start")
+    for line in ("1", "1", "1", "1", "Noe skjedde", "1"):
+        chat.send(line)
+    chat.send("det husker jeg dårlig")
+    assert "klarte ikke å lese et tidspunkt" in chat.replies[-2].text
+    assert chat.last.startswith("Steg 4 av 10")  # the same question
+    chat.send("det husker jeg dårlig")
+    assert chat.last.startswith("Steg 5 av 10")  # accepted as words the second time
+    for line in ("Kontoret", "1", "1", "3", "2", "1", "1", "1", "at det stopper", "1"):
+        chat.send(line)
+    review = next(r.text for r in reversed(chat.replies) if "Steg 10 av 10" in r.text)
+    assert "det husker jeg dårlig" in review and "tidspunkt ukjent" not in review

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conversations.errors import ConfigError
-from conversations.org import parse_org
+from conversations.org import legacy_notices, parse_org
 
 SAMPLES = Path(__file__).parent.parent.parent / "bot" / "samples"
 
@@ -64,3 +64,35 @@ def test_wrong_settings_name_the_key(change, key, fragment):
         parse_org(data)
     assert info.value.key == key
     assert fragment in str(info.value)
+
+
+def test_group_with_members_needs_an_escalation_group():
+    """Members listed for conflicts of interest need somewhere else for the case to go."""
+    data = minimal()
+    data["groups"][0]["members"] = ["Per Hansen"]
+    with pytest.raises(ConfigError) as info:
+        parse_org(data)
+    assert info.value.key == "groups[0].escalation"
+    assert "needs an escalation group" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_old_channel_keys_still_work_and_say_how_to_write_them(org):
+    """slack_channel / telegram_chat become [groups.channels], with a one-line notice each."""
+    data = org.model_dump(mode="json")
+    data["groups"][0].pop("channels")
+    data["groups"][0]["telegram_chat"] = -1001234
+    data["groups"][0]["slack_channel"] = "G0DESK"
+    parsed = parse_org(data)
+    assert parsed.groups[0].channels == {"telegram": "-1001234", "slack": "G0DESK"}
+    notices = legacy_notices(data)
+    assert len(notices) == 2 and any(
+        '[groups.channels] telegram = "-1001234"' in n for n in notices
+    )
+
+
+def test_a_group_names_its_place_on_any_platform(org):
+    """[groups.channels] takes any platform's key; its adapter checks the value."""
+    data = org.model_dump(mode="json")
+    data["groups"][0]["channels"] = {"matrix": "!room:example.org", "teams": ""}
+    assert parse_org(data).groups[0].channels == {"matrix": "!room:example.org"}

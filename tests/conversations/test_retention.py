@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from conversations.retention import purge
+from conversations.cases import purge
 from storage.models import AuditEntry, Case, CaseLogEntry, Conversation, DataKeyRow, ProcessedEvent
 from tests.chat import Chat, count
 from tests.conftest import NOW
@@ -63,3 +63,44 @@ def test_old_event_ids_are_forgotten(engine):
     engine.handle(Inbound("console", "u", "console:local", text="/start", event_id="e1"))
     assert run_purge(engine, NOW + timedelta(days=8)).events == 1
     assert count(engine, ProcessedEvent) == 0
+
+
+def test_a_purge_leaves_no_erased_key_in_the_write_ahead_log(engine, db_path):
+    """SQLite: after the purge sweep, the wrapped data key is in neither the file nor its WAL."""
+    from bot.sweeps import PurgeSweep
+
+    if engine.sessions.kw["bind"].dialect.name != "sqlite":
+        return  # PostgreSQL has no WAL file of ours to scan; the key row is simply deleted
+    file_report(Chat(engine, locale="en"), "en")
+    with engine.sessions() as session:
+        case = session.scalars(select(Case)).one()
+        wrapped = session.get(DataKeyRow, case.data_key_id).wrapped
+    chat = Chat(engine)
+    chat.send(f"@region /ack {case.reference}")
+    chat.send(f"@region /close {case.reference} resolved")
+    sweep = PurgeSweep(engine.sessions, engine.vault, engine.org, clock=lambda: NOW)
+    sweep.clock = lambda: NOW + timedelta(days=731)
+    assert sweep.run_once().cases == 1
+    wal = db_path.with_name(db_path.name + "-wal")
+    for path in (db_path, wal):
+        if path.exists():
+            assert wrapped not in path.read_bytes(), f"the erased key is still in {path.name}"
+
+
+def test_a_purged_case_s_dead_letters_are_counted_in_the_audit_log(engine):
+    """A message that never arrived goes with its purged case, but not silently."""
+    from sqlalchemy import update
+
+    from storage.models import OutboxMessage
+
+    file_report(Chat(engine, locale="en"), "en")
+    with engine.sessions() as session, session.begin():
+        reference = session.scalars(select(Case.reference)).one()
+        session.execute(update(OutboxMessage).values(status="dead"))
+    chat = Chat(engine)
+    chat.send(f"@region /ack {reference}")
+    chat.send(f"@region /close {reference} resolved")
+    assert run_purge(engine, NOW + timedelta(days=731)).cases == 1
+    with engine.sessions() as session:
+        purged = session.scalars(select(AuditEntry).where(AuditEntry.action == "purged")).one()
+    assert purged.facts.get("undelivered", 0) >= 1

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -16,18 +20,26 @@ from tests.conversations.test_intake import file_report
 CANARY = "CANARY-7f3a9-tryggtest"
 
 
+def as_bytes(value: object) -> bytes:
+    """A value as the server stored it: bytea as its raw bytes (not hex), text as UTF-8."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False).encode()
+    return str(value).encode()
+
+
 def raw_bytes(db, db_path) -> bytes:
     """Everything the database holds: SQLite's file and write-ahead log, or on PostgreSQL
-    every row of every table as the server renders it (bytea as hex, text as text)."""
+    every value of every row of every table, bytea decoded to its bytes and text as UTF-8."""
     if db.dialect.name == "postgresql":
         with db.connect() as conn:
             rows = [
-                conn.execute(text(f"SELECT t::text FROM {table.name} t"))  # noqa: S608 - our table names
-                .scalars()
-                .all()
+                row
                 for table in Base.metadata.sorted_tables
+                for row in conn.execute(text(f"SELECT * FROM {table.name}"))  # noqa: S608 - our table names
             ]
-        return "\n".join(line for table in rows for line in table).encode()
+        return b"\n".join(as_bytes(value) for row in rows for value in row if value is not None)
     data = db_path.read_bytes()
     for suffix in ("-wal", "-shm"):
         extra = db_path.with_name(db_path.name + suffix)
@@ -93,3 +105,18 @@ def test_people_field_is_structured_after_decryption(engine):
         assert case is not None
         people = json.loads(read_case(session, engine.vault, case)["people"])
     assert people == [{"name": "Ola Nordmann", "role": "Board member", "leader": "no"}]
+
+
+def test_postgresql_backend_without_a_server_fails_loudly():
+    """TRYGG_TEST_BACKEND=postgresql without TEST_DATABASE_URL stops the run; it never skips."""
+    env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
+    env["TRYGG_TEST_BACKEND"] = "postgresql"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__,
+         "-k", "destroying_the_data_key"],
+        cwd=Path(__file__).parents[2], env=env, capture_output=True, text=True,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0, result.stdout
+    assert "needs TEST_DATABASE_URL" in result.stdout + result.stderr
+    assert "1 passed" not in result.stdout and "skipped" not in result.stdout

@@ -7,10 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conversations.audit import audit
-from conversations.cases import read_case
-from conversations.desk import Desk
-from conversations.intake import ANONYMITY, CATEGORIES, ROLES, STATUS
+from conversations.cases import ANONYMITY, CATEGORIES, ROLES, STATUS, audit, read_case
+from conversations.desk.desk import Desk
 from storage.models import Case
 
 

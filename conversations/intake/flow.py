@@ -1,65 +1,48 @@
 """The reporter's intake conversation: its steps, questions, answers and review (no I/O).
 
 The flow is drawn in conversations/intake.md. Each state asks one question; `answer` checks
-the reply and says which state comes next. The engine stores the draft and handles commands.
+the reply and says which state comes next. `Intake` (reporter.py) stores the draft and handles
+commands, choices and the review.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
+from conversations.cases import ANONYMITY, CATEGORIES, LEADER, ROLES, route
 from conversations.i18n import N_, Translator
-from conversations.messages import Choice
+from conversations.intake.draft import Draft, Person, about_leader, named
+from conversations.messages import Choice, Reply
 from conversations.org import Org
-from conversations.routing import route
-from conversations.when import read_when
+from conversations.states import Step
+from conversations.when import describe_when, read_when, words_and_reading
 
-# Main steps in order; sub-states belong to the step they refine.
+# Main steps in order; sub-steps belong to the step they refine.
 STEPS = (
-    "anonymity",
-    "role",
-    "what",
-    "when",
-    "where",
-    "who",
-    "witnesses",
-    "unit",
-    "wishes",
-    "review",
+    Step.ANONYMITY,
+    Step.ROLE,
+    Step.WHAT,
+    Step.WHEN,
+    Step.WHERE,
+    Step.WHO,
+    Step.WITNESSES,
+    Step.UNIT,
+    Step.WISHES,
+    Step.REVIEW,
 )
-SUBSTATES = {
-    "name": "anonymity",
-    "category": "role",
-    "when_confirm": "when",
-    "person_role": "who",
-    "person_leader": "who",
-    "person_more": "who",
-    "contact": "wishes",
+SUBSTATES: dict[str, Step] = {
+    Step.NAME: Step.ANONYMITY,
+    Step.CATEGORY: Step.ROLE,
+    Step.WHEN_CONFIRM: Step.WHEN,
+    Step.PERSON_ROLE: Step.WHO,
+    Step.PERSON_LEADER: Step.WHO,
+    Step.PERSON_MORE: Step.WHO,
+    Step.CONTACT: Step.WISHES,
 }
-LIMITS = {"what": 4000, "name": 200}
+LIMITS: dict[str, int] = {Step.WHAT: 4000, Step.NAME: 200}
 DEFAULT_LIMIT = 1000
 WHAT_TOTAL_LIMIT = 20000
-ANONYMITY = {
-    "anonymous": N_("anonymity.anonymous"),
-    "confidential": N_("anonymity.confidential"),
-    "open": N_("anonymity.open"),
-}
-ROLES = {"me": N_("role.me"), "witness": N_("role.witness"), "told": N_("role.told")}
-CATEGORIES = {
-    "sexual": N_("category.sexual"),
-    "harassment": N_("category.harassment"),
-    "discrimination": N_("category.discrimination"),
-    "other": N_("category.other"),
-}
-LEADER = {"yes": N_("answer.yes"), "no": N_("answer.no"), "unknown": N_("answer.dont_know")}
-STATUS = {
-    "received": N_("status.received"),
-    "acknowledged": N_("status.acknowledged"),
-    "in_progress": N_("status.in_progress"),
-    "closed": N_("status.closed"),
-}
 FIELDS = {
     "anonymity": N_("field.anonymity"),
     "role": N_("field.role"),
@@ -95,26 +78,18 @@ def main_step(state: str) -> str:
 
 
 @dataclass(slots=True)
-class Reply:
-    """One message of the bot's answer before it gets an address."""
-
-    text: str
-    choices: tuple[Choice, ...] = ()
-
-
-@dataclass(slots=True)
 class Context:
     """What a turn needs: the language, the organisation, the local time and the draft."""
 
     tr: Translator
     org: Org
     now: datetime  # in the organisation's zone
-    draft: dict[str, Any] = field(default_factory=dict)
+    draft: Draft = field(default_factory=lambda: Draft())
 
     def steps(self) -> tuple[str, ...]:
         if len(self.org.units) > 1:
             return STEPS
-        return tuple(s for s in STEPS if s != "unit")
+        return tuple(s for s in STEPS if s != Step.UNIT)
 
     def t(self, key: str, **values: object) -> str:
         return self.tr.t(key, **values)
@@ -140,46 +115,47 @@ def choices_for(state: str, ctx: Context) -> tuple[Choice, ...]:
     """The buttons offered in `state` (Back is added wherever there is a way back)."""
     t = ctx.t
     options: list[Choice] = []
-    if state == "anonymity":
+    if state == Step.ANONYMITY:
         options = [_choice(state, k, t(v)) for k, v in ANONYMITY.items()]
-    elif state == "role":
+    elif state == Step.ROLE:
         options = [_choice(state, k, t(v)) for k, v in ROLES.items()]
-    elif state == "category":
+    elif state == Step.CATEGORY:
         options = [_choice(state, k, t(v)) for k, v in CATEGORIES.items()]
-    elif state == "what" and ctx.draft.get("what"):
+    elif state == Step.WHAT and ctx.draft.get("what"):
         options = [_choice(state, "done", t("button.done"))]
-    elif state == "when":
+    elif state == Step.WHEN:
         options = [_choice(state, "unknown", t("answer.dont_know"))]
-    elif state == "when_confirm":
+    elif state == Step.WHEN_CONFIRM:
         options = [
             _choice(state, "yes", t("button.reading_right")),
             _choice(state, "words", t("button.reading_words_only")),
             _choice(state, "again", t("button.write_again")),
         ]
-    elif state in ("who", "person_role"):
+    elif state in (Step.WHO, Step.PERSON_ROLE):
         options = [_choice(state, "unknown", t("answer.dont_know"))]
-    elif state == "person_leader":
+    elif state == Step.PERSON_LEADER:
         options = [_choice(state, k, t(v)) for k, v in LEADER.items()]
-    elif state == "person_more":
+    elif state == Step.PERSON_MORE:
         options = [
             _choice(state, "more", t("button.add_person")),
             _choice(state, "done", t("button.no_more_people")),
         ]
-    elif state in ("witnesses", "wishes"):
+    elif state in (Step.WITNESSES, Step.WISHES):
         options = [_choice(state, "skip", t("button.skip"))]
-    elif state == "unit":
+    elif state == Step.UNIT:
         options = [_choice(state, u.id, u.name) for u in ctx.org.units]
-    elif state == "contact":
+    elif state == Step.CONTACT:
         options = [_choice(state, "yes", t("answer.yes")), _choice(state, "no", t("answer.no"))]
-    elif state == "review":
+    elif state == Step.REVIEW:
         options = [_choice(state, "send", t("button.send"))]
         options += [
             _choice(state, f"edit:{step}", t("button.change", what=t(FIELDS[step])))
             for step in ctx.steps()
-            if step != "review"
+            if step != Step.REVIEW
         ]
         options.append(_choice(state, "delete", t("button.delete")))
-    if state != "anonymity" and state != "review":
+        options.append(_choice(state, "help", t("button.help_now")))
+    if state != Step.ANONYMITY and state != Step.REVIEW:
         options.append(Choice("nav:back", t("button.back")))
     return tuple(options)
 
@@ -191,14 +167,15 @@ def step_line(state: str, ctx: Context) -> str:
 
 def prompt(state: str, ctx: Context) -> Reply:
     """The question for `state`, under the step indicator."""
-    if state == "review":
+    if state == Step.REVIEW:
         return Reply(f"{step_line(state, ctx)}\n{review_text(ctx)}", choices_for(state, ctx))
-    if state == "when_confirm":
+    if state == Step.WHEN_CONFIRM:
         body = ctx.t("ask.when_confirm", reading=describe_when(ctx.draft["when"], ctx.tr))
-    elif state == "what" and ctx.draft.get("what"):
+    elif state == Step.WHAT and ctx.draft.get("what"):
         body = ctx.t("ask.what_more")
-    elif state == "person_role" or state == "person_leader":
-        body = ctx.t(QUESTIONS[state], person=ctx.draft.get("person", {}).get("name", ""))
+    elif state == Step.PERSON_ROLE or state == Step.PERSON_LEADER:
+        name = ctx.draft.get("person", {}).get("name") or ctx.t("person.unnamed")
+        body = ctx.t(QUESTIONS[state], person=name)
     else:
         body = ctx.t(QUESTIONS[state])
     if ctx.draft.get("editing") and state == main_step(state):
@@ -207,13 +184,13 @@ def prompt(state: str, ctx: Context) -> Reply:
 
 
 def first_state() -> str:
-    return "anonymity"
+    return Step.ANONYMITY
 
 
 def next_step(state: str, ctx: Context) -> str:
     """The first state of the step after `state`'s step, or review when editing."""
     if ctx.draft.pop("editing", False):
-        return "review"
+        return Step.REVIEW
     steps = ctx.steps()
     return steps[steps.index(main_step(state)) + 1]
 
@@ -221,26 +198,26 @@ def next_step(state: str, ctx: Context) -> str:
 def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Outcome:
     """Apply one answer (typed `text` or a button's `choice` value) to the draft."""
     d = ctx.draft
-    if state == "anonymity":
+    if state == Step.ANONYMITY:
         d["anonymity"] = choice
-        return Outcome("role" if choice == "anonymous" else "name")
-    if state == "name":
+        return Outcome(Step.ROLE if choice == "anonymous" else Step.NAME)
+    if state == Step.NAME:
         if text is None:
             return Outcome(state, ctx.t("problem.type_answer"))
         d["name"] = text
         return Outcome(next_step(state, ctx))
-    if state == "role":
+    if state == Step.ROLE:
         d["role"] = choice
-        return Outcome("category")
-    if state == "category":
+        return Outcome(Step.CATEGORY)
+    if state == Step.CATEGORY:
         d["category"] = choice
         return Outcome(next_step(state, ctx))
-    if state == "what":
+    if state == Step.WHAT:
         if choice == "done":
             return Outcome(next_step(state, ctx))
         d.setdefault("what", []).append(text or "")
-        return Outcome("what")
-    if state == "when":
+        return Outcome(Step.WHAT)
+    if state == Step.WHEN:
         words = text if text is not None else ctx.t("answer.dont_know")
         reading = read_when(words, ctx.tr.language, ctx.now.replace(tzinfo=None))
         d["when"] = {
@@ -250,91 +227,102 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
             "end": reading.end.isoformat() if reading.end else None,
             "confirmed": False,
         }
-        return Outcome(next_step(state, ctx) if reading.kind == "unknown" else "when_confirm")
-    if state == "when_confirm":
+        if reading.kind == "unknown" and text is not None and not d.get("when_retried"):
+            d["when_retried"] = True  # not read: say so, and ask once more with examples
+            return Outcome(Step.WHEN, ctx.t("when.unread"))
+        d.pop("when_retried", None)
+        return Outcome(next_step(state, ctx) if reading.kind == "unknown" else Step.WHEN_CONFIRM)
+    if state == Step.WHEN_CONFIRM:
         if choice == "again":
-            return Outcome("when")
+            return Outcome(Step.WHEN)
         if choice == "words":
-            d["when"].update(kind="unknown", start=None, end=None)
+            d["when"]["kind"], d["when"]["start"], d["when"]["end"] = "unknown", None, None
         d["when"]["confirmed"] = choice == "yes"
         return Outcome(next_step(state, ctx))
-    if state == "where":
+    if state == Step.WHERE:
         d["where"] = text
         return Outcome(next_step(state, ctx))
-    if state == "who":
-        d["person"] = {"name": text or ctx.t("answer.dont_know")}
-        return Outcome("person_role")
-    if state == "person_role":
-        d["person"]["role"] = text or ctx.t("answer.dont_know")
-        return Outcome("person_leader")
-    if state == "person_leader":
+    if state == Step.WHO:
+        d["person"] = {"name": text or ""}  # "" is a person whose name is not known
+        return Outcome(Step.PERSON_ROLE)
+    if state == Step.PERSON_ROLE:
+        d["person"]["role"] = text or ""
+        return Outcome(Step.PERSON_LEADER)
+    if state == Step.PERSON_LEADER:
         person = d.pop("person", {})
         person["leader"] = choice
         d.setdefault("people", []).append(person)
-        return Outcome("person_more")
-    if state == "person_more":
-        return Outcome("who" if choice == "more" else next_step(state, ctx))
-    if state == "witnesses":
+        limit = ctx.org.limits.people_per_report
+        if len(d["people"]) >= limit:
+            return Outcome(
+                next_step(Step.PERSON_MORE, ctx), ctx.t("problem.people_full", limit=limit)
+            )
+        return Outcome(Step.PERSON_MORE)
+    if state == Step.PERSON_MORE:
+        return Outcome(Step.WHO if choice == "more" else next_step(state, ctx))
+    if state == Step.WITNESSES:
         d["witnesses"] = text or ""
         return Outcome(next_step(state, ctx))
-    if state == "unit":
+    if state == Step.UNIT:
         d["unit"] = choice
         return Outcome(next_step(state, ctx))
-    if state == "wishes":
+    if state == Step.WISHES:
         d["wishes"] = text or ""
-        return Outcome("contact")
-    if state == "contact":
+        return Outcome(Step.CONTACT)
+    if state == Step.CONTACT:
         d["contact"] = choice == "yes"
         return Outcome(next_step(state, ctx))
     raise ValueError(f"no answer handler for state {state!r}")
 
 
+def step_back(state: str, draft: Draft) -> None:
+    """Undo what an answer put in the draft when /back returns to `state`'s question.
+
+    Going back to a person's role or leader question takes that person out of the list again,
+    to be finished anew; going back to "who" drops a person not yet finished.
+    """
+    if state in (Step.PERSON_ROLE, Step.PERSON_LEADER) and "person" not in draft:
+        if draft.get("people"):
+            draft["person"] = draft["people"].pop()
+    elif state == Step.WHO:
+        draft.pop("person", None)
+
+
 def takes_text(state: str) -> bool:
     """Whether typed text is an answer here (otherwise only the buttons are)."""
-    return state in ("name", "what", "when", "where", "who", "person_role", "witnesses", "wishes")
+    return state in (
+        Step.NAME,
+        Step.WHAT,
+        Step.WHEN,
+        Step.WHERE,
+        Step.WHO,
+        Step.PERSON_ROLE,
+        Step.WITNESSES,
+        Step.WISHES,
+    )
 
 
 def start_edit(step: str, ctx: Context) -> str:
     """Go back from review to change one step; list answers start again from empty."""
     ctx.draft["editing"] = True
-    if step == "what":
+    if step == Step.WHAT:
         ctx.draft["what"] = []
-    if step == "who":
+    if step == Step.WHO:
         ctx.draft["people"] = []
-    if step == "anonymity":
+    if step == Step.ANONYMITY:
         ctx.draft.pop("name", None)
     return step
 
 
-def describe_when(when: dict[str, Any], tr: Translator) -> str:
-    """The bot's reading of the reporter's words, in plain words."""
-    kind = when["kind"]
-    start = date.fromisoformat(when["start"]) if when.get("start") else None
-    end = date.fromisoformat(when["end"]) if when.get("end") else None
-    if kind == "date" and start:
-        return tr.day_text(start)
-    if kind == "period" and start and end:
-        return tr.t("when.period", start=tr.date_text(start), end=tr.date_text(end))
-    if kind == "ongoing":
-        return (
-            tr.t("when.ongoing_since", start=tr.date_text(start)) if start else tr.t("when.ongoing")
-        )
-    if kind == "repeated":
-        if start and end:
-            return tr.t("when.repeated_between", start=tr.date_text(start), end=tr.date_text(end))
-        return tr.t("when.repeated")
-    return tr.t("when.unknown")
-
-
-def people_text(people: list[dict[str, str]], tr: Translator) -> str:
+def people_text(people: list[Person], tr: Translator) -> str:
     lines = []
     for person in people:
-        leader = tr.t(LEADER.get(person.get("leader", "unknown"), "answer.dont_know"))
+        leader = tr.t(LEADER.get(person.get("leader") or "unknown", "answer.dont_know"))
         lines.append(
             tr.t(
                 "review.person",
-                name=person.get("name", ""),
-                role=person.get("role", ""),
+                name=person.get("name") or tr.t("person.unknown"),
+                role=person.get("role") or tr.t("answer.dont_know"),
                 leader=leader,
             )
         )
@@ -344,7 +332,7 @@ def people_text(people: list[dict[str, str]], tr: Translator) -> str:
 def answers(ctx: Context) -> dict[str, str]:
     """Each step's answer as the reporter will see it in the review."""
     d, t, tr = ctx.draft, ctx.t, ctx.tr
-    anonymity = t(ANONYMITY.get(d.get("anonymity", ""), "answer.dont_know"))
+    anonymity = t(ANONYMITY.get(d.get("anonymity") or "", "answer.dont_know"))
     if d.get("name"):
         anonymity = f"{anonymity} ({d['name']})"
     when = d.get("when") or {"words": "", "kind": "unknown"}
@@ -354,12 +342,12 @@ def answers(ctx: Context) -> dict[str, str]:
         "anonymity": anonymity,
         "role": " · ".join(
             [
-                t(ROLES.get(d.get("role", ""), "answer.dont_know")),
-                t(CATEGORIES.get(d.get("category", ""), "answer.dont_know")),
+                t(ROLES.get(d.get("role") or "", "answer.dont_know")),
+                t(CATEGORIES.get(d.get("category") or "", "answer.dont_know")),
             ]
         ),
         "what": "\n\n".join(d.get("what", [])) or "—",
-        "when": f"{when['words']} ({describe_when(when, tr)})",
+        "when": words_and_reading(when, tr),
         "where": d.get("where") or "—",
         "who": people_text(d.get("people", []), tr),
         "witnesses": d.get("witnesses") or "—",
@@ -371,7 +359,7 @@ def answers(ctx: Context) -> dict[str, str]:
 def review_text(ctx: Context) -> str:
     shown = answers(ctx)
     parts = [ctx.t("review.intro")]
-    for number, step in enumerate(s for s in ctx.steps() if s != "review"):
+    for number, step in enumerate(s for s in ctx.steps() if s != Step.REVIEW):
         parts.append(f"{number + 1}. {ctx.t(FIELDS[step])}:\n{shown[step]}")
     group = route(ctx.org, unit_of(ctx), about_leader(ctx.draft), named(ctx.draft)).group
     parts.append(ctx.t("review.readers", group=group.name))
@@ -381,12 +369,3 @@ def review_text(ctx: Context) -> str:
 def unit_of(ctx: Context) -> str:
     """The chosen unit, or the only one there is."""
     return str(ctx.draft.get("unit") or ctx.org.units[0].id)
-
-
-def named(draft: dict[str, Any]) -> list[str]:
-    """The names (or descriptions) of the people the report is about."""
-    return [str(p.get("name", "")) for p in draft.get("people", [])]
-
-
-def about_leader(draft: dict[str, Any]) -> bool:
-    return any(p.get("leader") == "yes" for p in draft.get("people", []))

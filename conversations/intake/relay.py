@@ -7,10 +7,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from conversations.cases import append_log, reporter_cases
+from conversations.cases import Notifier, append_log, reporter_cases
+from conversations.intake.draft import clear
+from conversations.intake.turn import Turn
 from conversations.messages import Choice
-from conversations.notify import Notifier
-from conversations.turn import FOLLOWUP, IDLE, Turn
+from conversations.states import Status, Step
 from storage.models import Case
 from storage.vault import Vault
 
@@ -28,7 +29,7 @@ class Relay:
     def open_cases(self, turn: Turn, session: Session) -> list[Case]:
         conversation = turn.conversation
         cases = reporter_cases(session, conversation.platform, conversation.user_ref)
-        return [c for c in cases if c.status != "closed" and c.data_key_id is not None]
+        return [c for c in cases if c.status != Status.CLOSED and c.data_key_id is not None]
 
     def ask(self, turn: Turn, text: str, session: Session) -> bool:
         """Keep the message (in the encrypted draft) and ask where it goes; False if too long."""
@@ -37,13 +38,14 @@ class Relay:
             turn.say(t("followup.too_long", limit=FOLLOWUP_LIMIT))
             return False
         choices = [
-            (f"followup:{c.reference}", t("followup.send_to", reference=c.reference))
+            [f"followup:{c.reference}", t("followup.send_to", reference=c.reference)]
             for c in self.open_cases(turn, session)
         ]
-        choices.append(("followup:new", t("button.start")))
-        turn.draft.clear()
-        turn.draft.update(followup_text=text, followup_choices=choices)
-        turn.conversation.step = FOLLOWUP
+        choices.append(["followup:new", t("button.start")])
+        clear(turn.draft)
+        turn.draft["followup_text"] = text
+        turn.draft["followup_choices"] = choices
+        turn.conversation.step = Step.FOLLOWUP
         return True
 
     @staticmethod
@@ -53,8 +55,8 @@ class Relay:
     def send(self, turn: Turn, reference: str, session: Session) -> None:
         """Relay the kept message to the case `reference` and tell the reporter it went."""
         text = turn.draft.get("followup_text", "")
-        turn.draft.clear()
-        turn.conversation.step = IDLE
+        clear(turn.draft)
+        turn.conversation.step = Step.IDLE
         case = next((c for c in self.open_cases(turn, session) if c.reference == reference), None)
         if case is None:
             turn.say(turn.ctx.t("problem.stale_button"))
@@ -64,9 +66,12 @@ class Relay:
         entry = append_log(
             session, case, "reporter", "reporter_message", detail=text, vault=self.vault
         )
-        post = self.notifier.desk_tr.t(
-            "desk.posted.reporter_message", reference=case.reference, text=text
-        )
+        t = self.notifier.desk_tr.t
+        shown = self.notifier.for_channel(session, case, text)
+        if shown is None:  # minimal: no content in the channel, only where to read it
+            post = t("desk.posted.reporter_message_minimal", reference=case.reference)
+        else:
+            post = t("desk.posted.reporter_message", reference=case.reference, text=shown)
         self.notifier.to_group(session, case, post, now, key=f"reporter_message:{entry.id}")
         group = self.notifier.group_of(case)
         turn.say(turn.ctx.t("followup.sent", reference=case.reference, group=group.name))

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+from collections.abc import Iterable
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from conversations.cases import append_log, read_case
+from conversations.cases.labels import ANONYMITY, CATEGORIES, LEADER, ROLES
+from conversations.cases.routing import name_tokens
+from conversations.cases.store import append_log, read_case
 from conversations.channels import Channels
 from conversations.i18n import N_, Translator
-from conversations.intake import ANONYMITY, CATEGORIES, LEADER, ROLES, describe_when
 from conversations.messages import Choice, Outbound
 from conversations.org import Group, Org
 from conversations.outbox import enqueue
+from conversations.when import words_and_reading
 from storage.models import Case, OutboxMessage
 from storage.vault import Vault, place
 
@@ -33,8 +38,41 @@ ALERT_BUTTONS = {
 TEXT_ACTIONS = ("reply", "note", "minutes")
 
 
+HIDDEN = "[…]"
+_WORD = re.compile(r"\w+")
+
+
+def names_in(fields: dict[str, str]) -> tuple[str, ...]:
+    """The names a report holds: the people it names and the reporter's given name."""
+    people = [str(p.get("name", "")) for p in json.loads(fields.get("people") or "[]")]
+    return tuple(n for n in (*people, fields.get("reporter_name", "")) if n)
+
+
+def redact(text: str, names: Iterable[str]) -> str:
+    """`text` with every word of the given names left out, however it is spelled or accented.
+
+    Only the words of a name written with a capital letter count (a description such as "the
+    new boss" hides nothing), and a single letter is not hidden.
+    """
+    hidden = {
+        token
+        for name in names
+        for word in _WORD.findall(name)
+        if word[:1].isupper() and len(word) > 1
+        for token in name_tokens(word)
+    }
+    if not hidden:
+        return text
+
+    def swap(match: re.Match[str]) -> str:
+        return HIDDEN if set(name_tokens(match.group(0))) & hidden else match.group(0)
+
+    return _WORD.sub(swap, text)
+
+
 def thread_key(group: Group, address: str) -> str:
-    return f"group:{group.id}:{address}"
+    """The case thread in one group channel; a channel's address is stored only as a hash."""
+    return f"group:{group.id}:{hashlib.sha256(address.encode()).hexdigest()[:24]}"
 
 
 class Notifier:
@@ -69,7 +107,7 @@ class Notifier:
                 case,
                 Outbound(address, text, choices),
                 kind="alert",
-                key=f"{key}:{group.id}:{address}",
+                key=f"{key}:{group.id}",
                 now=now,
                 thread_key=thread_key(group, address),
             )
@@ -78,7 +116,12 @@ class Notifier:
     def case_buttons(self, case: Case) -> tuple[Choice, ...]:
         t = self.desk_tr.t
         return tuple(
-            Choice(f"desk:{action}:{case.reference}", t(label))
+            Choice(
+                f"desk:{action}:{case.reference}",
+                t(label),
+                asks_text=action in TEXT_ACTIONS,
+                command=f"/{action} {case.reference}",
+            )
             for action, label in ALERT_BUTTONS.items()
         )
 
@@ -111,7 +154,7 @@ class Notifier:
                 case,
                 Outbound(address, text, choices),
                 kind="post",
-                key=f"{key}:{address}",
+                key=key,
                 now=now,
                 thread_of=parent,
                 thread_key=thread,
@@ -134,16 +177,40 @@ class Notifier:
                 case,
                 Outbound(address, text),
                 kind="nudge",
-                key=f"{key}:{address}",
+                key=key,
                 now=now,
             )
 
+    @property
+    def detail(self) -> str:
+        """What the group's channel may show: "full", "summary" (no names) or "minimal" (none)."""
+        return self.org.organisation.report_detail
+
+    def last_digest(self, session: Session, group_id: str) -> datetime | None:
+        """When the group's last grouped reminder was queued (None: none is on record).
+
+        The outbox is the record: a digest is queued with the key `nudge:<group>:<sweep>`
+        (see followups), so no table of its own is needed. A digest whose case has since been
+        purged is forgotten, which at worst lets one digest come early.
+        """
+        group = group_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return session.scalar(
+            select(func.max(OutboxMessage.created_at)).where(
+                OutboxMessage.kind == "nudge",
+                OutboxMessage.idempotency_key.like(f"%:nudge:{group}:%", escape="\\"),
+            )
+        )
+
     def alert_text(self, session: Session, case: Case) -> str:
-        """The alert at the organisation's detail level; `minimal` shows no content at all."""
+        """The alert at the organisation's detail level.
+
+        `full` shows the report and the reporter's given name; `summary` shows what happened
+        (shortened) with the names of the people in the report left out and no reporter name;
+        `minimal` shows no content at all, only where to read it.
+        """
         tr = self.desk_tr
         t = tr.t
         unit = self.org.unit(case.unit_id)
-        fields = read_case(session, self.vault, case)
         lines = [
             t("desk.alert.title", reference=case.reference),
             t(
@@ -159,48 +226,74 @@ class Notifier:
                 acknowledge_by=tr.local_day(case.ack_due_at),
             ),
         ]
-        if case.anonymity != "anonymous" and "reporter_name" in fields:
-            lines.append(t("desk.alert.name", name=fields["reporter_name"]))
-        detail = self.org.organisation.report_detail
-        if detail == "minimal":
+        if self.detail == "minimal":
             lines.append(t("desk.alert.minimal", reference=case.reference))
         else:
-            lines.append(self.content_text(fields, case, full=detail == "full"))
+            fields = read_case(session, self.vault, case)
+            full = self.detail == "full"
+            if full and case.anonymity != "anonymous" and "reporter_name" in fields:
+                lines.append(t("desk.alert.name", name=fields["reporter_name"]))
+            lines.append(self.content_text(fields, case, full=full))
         lines.append(t("desk.alert.how", reference=case.reference))
         return "\n".join(lines)
 
-    def content_text(self, fields: dict[str, str], case: Case, *, full: bool) -> str:
-        """The report itself, for handlers: everything, or a summary of what happened."""
+    def content_text(
+        self, fields: dict[str, str], case: Case, *, full: bool, names: bool | None = None
+    ) -> str:
+        """The report itself, for handlers: everything, or a summary of what happened.
+
+        Without `names` (the default for a summary) the people named are only counted, and
+        their names and the reporter's are left out of what happened and where.
+        """
         tr = self.desk_tr
         t = tr.t
+        show_names = full if names is None else names
         reading = json.loads(fields["when_reading"])
-        when = f"{fields['when_words']} ({describe_when(reading, tr)})"
-        people = [
-            t(
-                "review.person",
-                name=p.get("name", ""),
-                role=p.get("role", ""),
-                leader=t(LEADER.get(p.get("leader", "unknown"), "answer.dont_know")),
-            )
-            for p in json.loads(fields["people"])
-        ]
-        what = fields["what"]
+        when = words_and_reading({**reading, "words": fields["when_words"]}, tr)
+        named = json.loads(fields["people"])
+        if show_names:
+            people = [
+                t(
+                    "review.person",
+                    name=p.get("name") or t("person.unknown"),
+                    role=p.get("role") or t("answer.dont_know"),
+                    leader=t(LEADER.get(p.get("leader", "unknown"), "answer.dont_know")),
+                )
+                for p in named
+            ]
+        else:
+            leaders = sum(1 for p in named if p.get("leader") == "yes")
+            people = [t("desk.alert.people_count", count=len(named), leaders=leaders)]
+        hidden = () if show_names else names_in(fields)
+        what = redact(fields["what"], hidden)
         if not full and len(what) > SUMMARY_CHARS:
             what = what[:SUMMARY_CHARS].rstrip() + "…"
         parts = [
             f"{t('field.when')}: {when}",
-            f"{t('field.where')}: {fields['place'] or '—'}",
+            f"{t('field.where')}: {redact(fields['place'], hidden) or '—'}",
             f"{t('field.who')}:\n" + ("\n".join(people) or "—"),
             f"{t('field.what')}:\n{what}",
         ]
         if full:
             contact = t("answer.yes") if case.contact_ok else t("answer.no")
             parts += [
-                f"{t('field.witnesses')}: {fields['witnesses'] or '—'}",
-                f"{t('field.wishes')}: {fields['wishes'] or '—'}",
+                f"{t('field.witnesses')}: {redact(fields['witnesses'], hidden) or '—'}",
+                f"{t('field.wishes')}: {redact(fields['wishes'], hidden) or '—'}",
                 t("review.contact", answer=contact),
             ]
         return "\n".join(parts)
+
+    def for_channel(self, session: Session, case: Case, text: str) -> str | None:
+        """Free text (a reporter's message, a note) as the group's channel may show it.
+
+        All of it at `full`; without the names of the people in the report (and the reporter's)
+        at `summary`; nothing at `minimal` (None: say where to read it instead).
+        """
+        if self.detail == "minimal":
+            return None
+        if self.detail == "full":
+            return text
+        return redact(text, names_in(read_case(session, self.vault, case)))
 
     # --- to the reporter ---------------------------------------------------------------
 
@@ -238,3 +331,23 @@ class Notifier:
 
     def reporter_tr(self, case: Case) -> Translator:
         return Translator(case.language, self.org.organisation.timezone)
+
+    def undeliverable(
+        self, session: Session, case_id: str | None, kind: str, now: datetime
+    ) -> None:
+        """A message to a group could not be delivered: tell its escalation group (or, without
+        one, every other group) in a notice, so an unanswered case never goes unnoticed."""
+        case = session.get(Case, case_id) if case_id else None
+        if case is None or case.data_key_id is None:
+            return
+        group = self.group_of(case)
+        targets = [self.org.group(group.escalation)] if group.escalation else []
+        if not any(targets):
+            targets = [g for g in self.org.groups if g.id != group.id]
+        text = self.desk_tr.t("desk.undeliverable", reference=case.reference, group=group.name)
+        append_log(session, case, "system", "undeliverable", {"kind": kind})
+        for target in targets:
+            if target is not None:
+                self.to_channel(
+                    session, case, target.id, text, now, key=f"undeliverable:{now.isoformat()}"
+                )

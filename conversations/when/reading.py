@@ -19,7 +19,7 @@ import dateparser
 from dateutil.easter import easter
 from dateutil.relativedelta import relativedelta
 
-from conversations import when_words as w
+from conversations.when import words as w
 
 Kind = Literal["date", "period", "ongoing", "repeated", "unknown"]
 Span = tuple[date, date]

@@ -15,7 +15,11 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from conversations.org import Deadlines
+from conversations.states import Status
 
+# A group gets at most one grouped reminder (a digest) per this much time.
+DIGEST_EVERY = timedelta(hours=24)
+DIGEST_GRACE = timedelta(minutes=5)
 Kind = Literal["ack_nudge", "escalate", "feedback_warning", "feedback_overdue", "stale"]
 
 
@@ -99,10 +103,10 @@ def on_acknowledge(
 
 def decide(due: Due, case: CaseFacts, now: datetime, rules: Deadlines, zone: str) -> Decision:
     """Whether a follow-up that fell due still applies, and the next one of its kind."""
-    if case.status == "closed":
+    if case.status == Status.CLOSED:
         return Decision(fire=False)
     if due.kind == "ack_nudge":
-        if case.status != "received":
+        if case.status != Status.RECEIVED:
             return Decision(fire=False)
         # The next nudge counts from this one's due time, so a late sweep does not drift.
         at = due.at + timedelta(hours=rules.nudge_every_hours)
@@ -110,7 +114,7 @@ def decide(due: Due, case: CaseFacts, now: datetime, rules: Deadlines, zone: str
             at += timedelta(hours=rules.nudge_every_hours)
         return Decision(fire=True, next=Due("ack_nudge", at, f"ack_nudge:{at.isoformat()}"))
     if due.kind == "escalate":
-        return Decision(fire=case.status == "received")
+        return Decision(fire=case.status == Status.RECEIVED)
     if due.kind in ("feedback_warning", "feedback_overdue"):
         # A warning for an earlier deadline (before acknowledgement moved it) has lapsed.
         current = case.feedback_due_at.isoformat() if case.feedback_due_at else ""
@@ -123,6 +127,24 @@ def decide(due: Due, case: CaseFacts, now: datetime, rules: Deadlines, zone: str
         )
     at = _wall_clock_add(now, zone, relativedelta(days=rules.stale_after_days))
     return Decision(fire=True, next=Due("stale", at, f"stale:{at.isoformat()}"))
+
+
+def next_digest(
+    last: datetime | None,
+    now: datetime,
+    every: timedelta = DIGEST_EVERY,
+    grace: timedelta = DIGEST_GRACE,
+) -> datetime:
+    """When a group may get its next grouped reminder: now, if it got none in the last `every`
+    (24 h), else `every` after the last one; reminders falling due before then wait for it.
+
+    A digest queued within `grace` of now is the same round (another replica, or the next claim
+    batch of a big sweep): what falls due with it still goes now, in a second part, rather than
+    a day late.
+    """
+    if last is None or now - last <= grace or last + every <= now:
+        return now
+    return last + every
 
 
 def waited(since: datetime, now: datetime) -> tuple[int, str]:

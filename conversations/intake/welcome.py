@@ -38,7 +38,16 @@ def welcome_choices(tr: Translator) -> tuple[Choice, ...]:
         Choice("welcome:start", tr.t("button.start")),
         Choice("welcome:language", tr.t("button.language")),
         Choice("welcome:later", tr.t("button.later")),
+        Choice("welcome:help", tr.t("button.help_now")),
     )
+
+
+def help_now_text(tr: Translator, org: Org) -> str:
+    """For someone in danger now: the emergency numbers first, then every help line."""
+    lines = sorted(org.helplines, key=lambda h: not h.emergency)
+    if not lines:
+        return tr.t("help.no_lines")
+    return tr.t("help.now") + "\n" + helplines_text(lines, tr.language)
 
 
 def language_choices(org: Org) -> tuple[Choice, ...]:

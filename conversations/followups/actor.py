@@ -10,12 +10,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conversations.cases import append_log
-from conversations.deadlines import CaseFacts, Due, decide, waited
+from conversations.cases import Notifier, append_log
+from conversations.followups.deadlines import CaseFacts, Due, decide, next_digest, waited
 from conversations.i18n import N_
-from conversations.notify import Notifier
 from conversations.org import Group
-from storage.models import Case, FollowUp, new_id
+from storage.models import Case, CaseLogEntry, FollowUp, new_id
 from storage.queue import release
 
 log = logging.getLogger(__name__)
@@ -26,6 +25,8 @@ SECTIONS = {
     "feedback_overdue": N_("nudge.feedback_overdue"),
     "stale": N_("nudge.stale"),
 }
+# Follow-ups that remind the group: gathered into one digest per group per day.
+NUDGES = ("ack_nudge", "feedback_warning", "feedback_overdue", "stale")
 UNITS = {"days": N_("nudge.days"), "hours": N_("nudge.hours")}
 
 
@@ -79,10 +80,17 @@ class FollowUpActor:
         self.notifier = notifier
 
     def act(self, session: Session, rows: list[FollowUp], now: datetime, sweep_id: str) -> int:
-        """Fire the rows that still apply, in one message per group; returns how many fired."""
+        """Fire the rows that still apply, in one message per group; returns how many fired.
+
+        Reminders (NUDGES) go out as one digest per group per day: one that falls due while
+        the group's last digest is less than 24 h old waits, pending, for the next digest
+        (then listed with everything else waiting). Escalation notices and the reporter's
+        "still being handled" are not reminders: they go at once.
+        """
         org = self.notifier.org
         rules, zone = org.deadlines, org.organisation.timezone
         batch = Batch()
+        digests: dict[str, datetime] = {}
         fired = 0
         for row in rows:
             case = session.get(Case, row.case_id)
@@ -98,6 +106,14 @@ class FollowUpActor:
                 rules,
                 zone,
             )
+            if decision.fire and row.kind in NUDGES:
+                group_id = self.notifier.group_of(case).id
+                if group_id not in digests:
+                    last = self.notifier.last_digest(session, group_id)
+                    digests[group_id] = next_digest(last, now)
+                if digests[group_id] > now:
+                    self._postpone(session, row, case, digests[group_id], now)
+                    continue
             if decision.next is not None:
                 schedule(session, case, [decision.next], now)
             if not decision.fire:
@@ -114,18 +130,32 @@ class FollowUpActor:
         self._send(session, batch, now, sweep_id)
         return fired
 
+    def _postpone(
+        self, session: Session, row: FollowUp, case: Case, until: datetime, now: datetime
+    ) -> None:
+        """Keep a reminder for the group's next digest; what is not a reminder happens now."""
+        if row.kind == "feedback_overdue":
+            try:
+                with session.begin_nested():
+                    self._overdue(session, case, now)
+            except Exception as exc:  # noqa: BLE001 - isolated to its row and reported
+                log.error("follow-up could not be acted on (%s)", type(exc).__name__)
+        release(row, "pending")
+        row.due_at = until
+        row.done_at = None
+
     def _gather(
         self, session: Session, batch: Batch, row: FollowUp, case: Case, now: datetime
     ) -> None:
         group = self.notifier.group_of(case)
         tr = self.notifier.desk_tr
-        batch.cases.setdefault(group.id, case)
         if row.kind == "escalate":
             target = self.notifier.org.group(group.escalation)
             if target is not None:
                 batch.escalations[target.id].append((case, group))
                 append_log(session, case, "system", "escalation_notice", {"to": target.id})
             return
+        batch.cases.setdefault(group.id, case)
         amount, unit = waited(case.received_at, now)
         if row.kind == "feedback_warning" and case.feedback_due_at is not None:
             label = tr.local_day(case.feedback_due_at)
@@ -136,8 +166,20 @@ class FollowUpActor:
             label = tr.t(UNITS[unit], count=amount)
         batch.lines[group.id].setdefault(row.kind, []).append(f"{case.reference} ({label})")
         if row.kind == "feedback_overdue":
-            append_log(session, case, "system", "feedback_overdue")
-            self._reassure(session, case, now)
+            self._overdue(session, case, now)
+
+    def _overdue(self, session: Session, case: Case, now: datetime) -> None:
+        """Log the passed feedback deadline and reassure the reporter, once per deadline."""
+        due = case.feedback_due_at.isoformat() if case.feedback_due_at else ""
+        logged = session.scalars(
+            select(CaseLogEntry).where(
+                CaseLogEntry.case_id == case.id, CaseLogEntry.event == "feedback_overdue"
+            )
+        )
+        if any(entry.facts.get("due") == due for entry in logged):
+            return
+        append_log(session, case, "system", "feedback_overdue", {"due": due})
+        self._reassure(session, case, now)
 
     def _reassure(self, session: Session, case: Case, now: datetime) -> None:
         """Tell a reporter who may be contacted that their report is still being handled."""

@@ -1,30 +1,26 @@
-"""The handler desk: actions on a case from the group's channel, checked and audited."""
+"""What a handler does to a case: acknowledge, reply, note, minutes, progress, close,
+reopen, escalate, read its log, show it. A mixin of `Desk`; access is checked before."""
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conversations.audit import audit
-from conversations.cases import append_log, read_case
-from conversations.channels import Channels
-from conversations.deadlines import feedback_due, on_acknowledge
-from conversations.followups import schedule
+from conversations.cases import STATUS, Notifier, append_log, names_in, read_case, redact
+from conversations.desk.requests import Request
+from conversations.followups import feedback_due, on_acknowledge, schedule
 from conversations.i18n import N_
-from conversations.intake import STATUS, Reply
-from conversations.messages import Inbound
-from conversations.notify import Notifier
-from conversations.org import Group, Org
+from conversations.messages import Reply
+from conversations.org import Org
+from conversations.states import Status
 from storage.models import Case, CaseLogEntry
 from storage.vault import Vault, place
 
 MAX_TEXT = 4000
+
 OUTCOMES = {
     "resolved": N_("outcome.resolved"),
     "measures": N_("outcome.measures"),
@@ -32,6 +28,7 @@ OUTCOMES = {
     "withdrawn": N_("outcome.withdrawn"),
     "referred": N_("outcome.referred"),
 }
+
 EVENTS = {
     "submitted": N_("event.submitted"),
     "routed": N_("event.routed"),
@@ -48,146 +45,31 @@ EVENTS = {
     "feedback_overdue": N_("event.feedback_overdue"),
     "reporter_unreachable": N_("event.reporter_unreachable"),
 }
-ACTIONS = (
-    "ack",
-    "reply",
-    "note",
-    "minutes",
-    "progress",
-    "close",
-    "reopen",
-    "escalate",
-    "log",
-    "show",
-    "help",
-)
-IN_PROGRESS = STATUS["in_progress"]
-REFUSALS = {
-    "private": N_("desk.refused.private"),
-    "not_member": N_("desk.refused.not_member"),
-    "other_group": N_("desk.refused.other_group"),
-    "show_privately": N_("desk.refused.show_privately"),
-    "closed": N_("desk.refused.closed"),
-}
-REFERENCE = re.compile(r"^k-[a-z0-9]{6}$", re.IGNORECASE)
-# Actions that change nothing may be used on a closed case.
-READ_ONLY = ("log", "show")
+
+IN_PROGRESS = STATUS[Status.IN_PROGRESS]
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
-    """One parsed handler request: the action, the case reference and any free text."""
+class Actions:
+    """The desk's actions on a case (its attributes are set by `Desk`)."""
 
-    action: str
-    reference: str
-    text: str
-
-
-def parse(inbound: Inbound) -> Request | None:
-    """A desk request from a button ('desk:ack:K-…') or a command ('/note K-… text'); else None."""
-    if inbound.choice and inbound.choice.startswith("desk:"):
-        _, action, reference = [*inbound.choice.split(":", 2), "", ""][:3]
-        return Request(action, reference.upper(), "")
-    text = (inbound.text or "").strip()
-    if not text.startswith("/"):
-        return None
-    command, _, rest = text.partition(" ")
-    action = command[1:].split("@", 1)[0].lower()  # "/ack@TryggBot" in Telegram groups
-    reference, _, body = rest.strip().partition(" ")
-    return Request(action, reference.upper(), body.strip())
-
-
-class Desk:
-    """Applies handler requests; every view, action and refusal is written to the audit log."""
-
-    def __init__(
-        self,
-        vault: Vault,
-        org: Org,
-        channels: Channels,
-        notifier: Notifier,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.vault = vault
-        self.org = org
-        self.channels = channels
-        self.notifier = notifier
-        self.clock = clock
-
-    def handle(self, session: Session, inbound: Inbound, request: Request) -> list[Reply]:
-        """Check who asks and about what, then act; refusals are answered and audited."""
-        tr = self.notifier.desk_tr
-        t = tr.t
-        actor = self.actor(inbound)
-        now = self.clock()
-        if request.action not in ACTIONS or request.action == "help":
-            return [Reply(t("desk.help"))]
-        if not REFERENCE.match(request.reference):
-            return [Reply(t("desk.need_reference", action=request.action))]
-        case = session.scalar(select(Case).where(Case.reference == request.reference))
-        if case is None:
-            audit(
-                session,
-                actor,
-                request.action,
-                now=now,
-                case_ref=request.reference,
-                allowed=False,
-                reason="unknown_case",
-            )
-            return [Reply(t("desk.unknown_case", reference=request.reference))]
-        group = self.notifier.group_of(case)
-        refusal = self._refusal(inbound, case, group, request)
-        if refusal is not None:
-            audit(
-                session,
-                actor,
-                request.action,
-                now=now,
-                case_ref=case.reference,
-                allowed=False,
-                reason=refusal,
-            )
-            return [Reply(t(REFUSALS[refusal], reference=case.reference, group=group.name))]
-        audit(session, actor, request.action, now=now, case_ref=case.reference)
-        case.last_activity_at = now
-        act = getattr(self, f"_{request.action}")
-        replies: list[Reply] = act(session, case, request, actor, now)
-        return replies
-
-    def actor(self, inbound: Inbound) -> str:
-        """The handler as stored: a pseudonym, never the raw platform id."""
-        return "handler:" + self.vault.keyring.pseudonym(inbound.platform, inbound.user_id)[:12]
-
-    def _refusal(self, inbound: Inbound, case: Case, group: Group, request: Request) -> str | None:
-        if inbound.private:
-            # Only reading is offered in private, to members of the case's group.
-            if request.action not in READ_ONLY:
-                return "private"
-            members = any(
-                self.channels.is_member(a, inbound.user_id) for a in self.channels.addresses(group)
-            )
-            return None if members else "not_member"
-        here = self.channels.group_at(inbound.address)
-        if here is None or here.id != group.id:
-            return "other_group"
-        if not self.channels.is_member(inbound.address, inbound.user_id):
-            return "not_member"
-        if request.action == "show" and self.org.organisation.report_detail == "minimal":
-            return "show_privately"
-        if case.status == "closed" and request.action not in (*READ_ONLY, "reopen"):
-            return "closed"
-        return None
-
-    # --- actions -------------------------------------------------------------------------
+    vault: Vault
+    org: Org
+    notifier: Notifier
 
     def _ack(
-        self, session: Session, case: Case, req: Request, actor: str, now: datetime
+        self,
+        session: Session,
+        case: Case,
+        req: Request,
+        actor: str,
+        now: datetime,
+        *,
+        in_channel: bool,
     ) -> list[Reply]:
         t = self.notifier.desk_tr.t
-        if case.status != "received":
+        if case.status != Status.RECEIVED:
             return [self._already(case)]
-        case.status = "acknowledged"
+        case.status = Status.ACKNOWLEDGED
         case.acknowledged_at = now
         rules, zone = self.org.deadlines, self.org.organisation.timezone
         case.feedback_due_at = feedback_due(case.received_at, now, rules, zone)
@@ -213,7 +95,14 @@ class Desk:
         ]
 
     def _reply(
-        self, session: Session, case: Case, req: Request, actor: str, now: datetime
+        self,
+        session: Session,
+        case: Case,
+        req: Request,
+        actor: str,
+        now: datetime,
+        *,
+        in_channel: bool,
     ) -> list[Reply]:
         t = self.notifier.desk_tr.t
         problem = self._text_problem(req, case)
@@ -236,7 +125,14 @@ class Desk:
         return [Reply(t("desk.done.reply", reference=case.reference))]
 
     def _note(
-        self, session: Session, case: Case, req: Request, actor: str, now: datetime
+        self,
+        session: Session,
+        case: Case,
+        req: Request,
+        actor: str,
+        now: datetime,
+        *,
+        in_channel: bool,
     ) -> list[Reply]:
         problem = self._text_problem(req, case)
         if problem:
@@ -245,7 +141,14 @@ class Desk:
         return [Reply(self.notifier.desk_tr.t("desk.done.note", reference=case.reference))]
 
     def _minutes(
-        self, session: Session, case: Case, req: Request, actor: str, now: datetime
+        self,
+        session: Session,
+        case: Case,
+        req: Request,
+        actor: str,
+        now: datetime,
+        *,
+        in_channel: bool,
     ) -> list[Reply]:
         t = self.notifier.desk_tr.t
         parts = [p.strip() for p in req.text.split(";")]
@@ -266,28 +169,42 @@ class Desk:
         return [Reply(t("desk.done.minutes", reference=case.reference))]
 
     def _progress(
-        self, session: Session, case: Case, req: Request, actor: str, now: datetime
+        self,
+        session: Session,
+        case: Case,
+        req: Request,
+        actor: str,
+        now: datetime,
+        *,
+        in_channel: bool,
     ) -> list[Reply]:
         t = self.notifier.desk_tr.t
-        if case.status == "received":
+        if case.status == Status.RECEIVED:
             return [Reply(t("desk.need_ack", reference=case.reference))]
-        if case.status == "in_progress":
+        if case.status == Status.IN_PROGRESS:
             return [Reply(t("desk.already", reference=case.reference, status=t(IN_PROGRESS)))]
-        case.status = "in_progress"
-        append_log(session, case, actor, "status", {"status": "in_progress"})
+        case.status = Status.IN_PROGRESS
+        append_log(session, case, actor, "status", {"status": Status.IN_PROGRESS})
         return [Reply(t("desk.done.status", reference=case.reference, status=t(IN_PROGRESS)))]
 
     def _close(
-        self, session: Session, case: Case, req: Request, actor: str, now: datetime
+        self,
+        session: Session,
+        case: Case,
+        req: Request,
+        actor: str,
+        now: datetime,
+        *,
+        in_channel: bool,
     ) -> list[Reply]:
         t = self.notifier.desk_tr.t
         outcome = req.text.split(" ", 1)[0].lower()
         if outcome not in OUTCOMES:
             choices = ", ".join(f"{k} ({t(v)})" for k, v in OUTCOMES.items())
             return [Reply(t("desk.bad_outcome", reference=case.reference, outcomes=choices))]
-        if case.status == "received":
+        if case.status == Status.RECEIVED:
             return [Reply(t("desk.need_ack", reference=case.reference))]
-        case.status, case.outcome, case.closed_at = "closed", outcome, now
+        case.status, case.outcome, case.closed_at = Status.CLOSED, outcome, now
         append_log(session, case, actor, "closed", {"outcome": outcome})
         if case.contact_ok:
             rtr = self.notifier.reporter_tr(case)
@@ -300,17 +217,31 @@ class Desk:
         ]
 
     def _reopen(
-        self, session: Session, case: Case, req: Request, actor: str, now: datetime
+        self,
+        session: Session,
+        case: Case,
+        req: Request,
+        actor: str,
+        now: datetime,
+        *,
+        in_channel: bool,
     ) -> list[Reply]:
         t = self.notifier.desk_tr.t
-        if case.status != "closed":
+        if case.status != Status.CLOSED:
             return [self._already(case)]
-        case.status, case.outcome, case.closed_at = "in_progress", None, None
+        case.status, case.outcome, case.closed_at = Status.IN_PROGRESS, None, None
         append_log(session, case, actor, "reopened")
         return [Reply(t("desk.done.status", reference=case.reference, status=t(IN_PROGRESS)))]
 
     def _escalate(
-        self, session: Session, case: Case, req: Request, actor: str, now: datetime
+        self,
+        session: Session,
+        case: Case,
+        req: Request,
+        actor: str,
+        now: datetime,
+        *,
+        in_channel: bool,
     ) -> list[Reply]:
         t = self.notifier.desk_tr.t
         current = self.notifier.group_of(case)
@@ -323,15 +254,36 @@ class Desk:
         return [Reply(t("desk.done.escalated", reference=case.reference, group=target.name))]
 
     def _log(
-        self, session: Session, case: Case, req: Request, actor: str, now: datetime
+        self,
+        session: Session,
+        case: Case,
+        req: Request,
+        actor: str,
+        now: datetime,
+        *,
+        in_channel: bool,
     ) -> list[Reply]:
-        return [Reply(self.log_text(session, case))]
+        hide_names = in_channel and self.notifier.detail != "full"
+        return [Reply(self.log_text(session, case, hide_names=hide_names))]
 
     def _show(
-        self, session: Session, case: Case, req: Request, actor: str, now: datetime
+        self,
+        session: Session,
+        case: Case,
+        req: Request,
+        actor: str,
+        now: datetime,
+        *,
+        in_channel: bool,
     ) -> list[Reply]:
+        t = self.notifier.desk_tr.t
         fields = read_case(session, self.vault, case)
-        title = self.notifier.desk_tr.t("desk.alert.title", reference=case.reference)
+        title = t("desk.alert.title", reference=case.reference)
+        if in_channel and self.notifier.detail != "full":
+            # A summary channel shows no names: the whole report is read in private.
+            content = self.notifier.content_text(fields, case, full=False)
+            pointer = t("desk.show.whole_privately", reference=case.reference)
+            return [Reply(f"{title}\n{content}\n{pointer}")]
         return [Reply(title + "\n" + self.notifier.content_text(fields, case, full=True))]
 
     # --- helpers -------------------------------------------------------------------------
@@ -348,14 +300,19 @@ class Desk:
             return Reply(t("desk.too_long", length=len(req.text), limit=MAX_TEXT))
         return None
 
-    def log_text(self, session: Session, case: Case) -> str:
-        """The case log, oldest first, with notes and minutes decrypted."""
+    def log_text(self, session: Session, case: Case, *, hide_names: bool = False) -> str:
+        """The case log, oldest first, with notes and minutes decrypted.
+
+        With `hide_names` (for a channel at `summary`) the names of the people in the report and
+        the reporter's are left out of every decrypted text.
+        """
         tr = self.notifier.desk_tr
         entries = session.scalars(
             select(CaseLogEntry).where(CaseLogEntry.case_id == case.id).order_by(CaseLogEntry.seq)
         )
         key = self.vault.load(session, case.data_key_id)
         lines = [tr.t("desk.log.title", reference=case.reference)]
+        hidden = names_in(read_case(session, self.vault, case)) if hide_names else ()
         for entry in entries:
             event = tr.t(EVENTS[entry.event]) if entry.event in EVENTS else entry.event
             facts = ", ".join(f"{k}={v}" for k, v in entry.facts.items())
@@ -369,6 +326,6 @@ class Desk:
                     detail = (
                         f"{minutes['date']} · {minutes['participants']}\n    {minutes['summary']}"
                     )
-                line += "\n    " + detail
+                line += "\n    " + (redact(detail, hidden) if hide_names else detail)
             lines.append(line)
         return "\n".join(lines)

@@ -6,12 +6,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from conversations.audit import audit
+from conversations.cases.audit import audit
 from conversations.org import Org
-from storage.models import Case, Conversation, ProcessedEvent
+from conversations.states import Status, Step
+from storage.models import Case, Conversation, OutboxMessage, ProcessedEvent
 from storage.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -35,18 +36,36 @@ def purge(session: Session, vault: Vault, org: Org, now: datetime) -> Purged:
         )
     ):
         key_id = conversation.data_key_id
-        conversation.draft, conversation.data_key_id, conversation.step = None, None, "idle"
+        conversation.draft, conversation.data_key_id, conversation.step = None, None, Step.IDLE
         session.flush()
         vault.destroy(session, key_id)
         drafts += 1
     closed_before = now - timedelta(days=rules.closed_case_days)
     cases = 0
     for case in session.scalars(
-        select(Case).where(Case.status == "closed", Case.closed_at < closed_before)
+        select(Case).where(Case.status == Status.CLOSED, Case.closed_at < closed_before)
     ):
-        # Destroying the key erases the content even in backups; the rows go too.
+        # Destroying the key erases the content; the rows go too. A message that never
+        # arrived goes with its case, but not silently: the audit log counts it.
+        undelivered = session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.case_id == case.id, OutboxMessage.status == "dead")
+        )
         vault.destroy(session, case.data_key_id)
-        audit(session, "system", "purged", now=now, case_ref=case.reference)
+        if undelivered:
+            audit(
+                session,
+                "system",
+                "purged",
+                now=now,
+                case_ref=case.reference,
+                undelivered=int(undelivered),
+            )
+        else:
+            audit(session, "system", "purged", now=now, case_ref=case.reference)
+        if undelivered:
+            log.warning("a purged case had %d undelivered messages (audited)", undelivered)
         session.delete(case)
         cases += 1
     result = session.execute(

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from conversations import intake
-from conversations.intake import Context, Reply
-from conversations.messages import Choice
+from conversations.intake.draft import Draft
+from conversations.intake.flow import STEPS, SUBSTATES, Context
+from conversations.messages import Choice, Reply
 from storage.models import Conversation
 
-# States outside the intake steps (which are in conversations.intake).
-IDLE, WELCOME, LANGUAGE, OVERLONG, FOLLOWUP = "idle", "welcome", "language", "overlong", "followup"
+# The steps that are questions of the intake (a move between them can be undone with /back).
+QUESTIONS = frozenset(STEPS) | SUBSTATES.keys()
 
 
 class Turn:
     """The state of one conversation while a message is handled."""
 
-    def __init__(self, conversation: Conversation, draft: dict[str, Any], ctx: Context) -> None:
+    def __init__(self, conversation: Conversation, draft: Draft, ctx: Context) -> None:
         self.conversation = conversation
         self.draft = draft
         self.ctx = ctx
@@ -31,6 +29,6 @@ class Turn:
 
     def go(self, state: str) -> None:
         """Move to `state`, remembering where we were for /back."""
-        if state != self.state and self.state in intake.SUBSTATES.keys() | set(intake.STEPS):
+        if state != self.state and self.state in QUESTIONS:
             self.draft.setdefault("history", []).append(self.state)
         self.conversation.step = state

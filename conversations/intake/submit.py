@@ -1,26 +1,25 @@
-"""Turning a finished draft into an encrypted case, and listing a reporter's cases."""
+"""Sending a report: the finished draft stored as an encrypted case, routed, and receipted."""
 
 from __future__ import annotations
 
 import json
-import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from conversations.deadlines import acknowledge_due, feedback_due
-from conversations.intake import about_leader, named
+from conversations.cases import append_log, new_reference, route
+from conversations.followups import acknowledge_due, feedback_due
+from conversations.i18n import Translator
+from conversations.intake.draft import Draft, about_leader, named
+from conversations.intake.welcome import helplines_text
 from conversations.org import Org
-from conversations.routing import route
-from storage.models import Case, CaseLogEntry, new_id
+from conversations.states import Status
+from storage.models import Case, new_id
 from storage.vault import Vault, place
-
-# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a reference is read aloud and typed on phones.
-REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
-CASE_FIELDS = ("what", "when_words", "when_reading", "place", "people", "witnesses", "wishes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,48 +32,11 @@ class Receipt:
     feedback_by: datetime
 
 
-def new_reference(session: Session) -> str:
-    while True:
-        reference = "K-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
-        if session.scalar(select(Case.id).where(Case.reference == reference)) is None:
-            return reference
-
-
-def append_log(
-    session: Session,
-    case: Case,
-    actor: str,
-    event: str,
-    facts: dict[str, object] | None = None,
-    detail: str | None = None,
-    vault: Vault | None = None,
-) -> CaseLogEntry:
-    """Add one entry to a case's append-only log; free text is encrypted under the case key."""
-    seq = (
-        session.scalar(select(func.max(CaseLogEntry.seq)).where(CaseLogEntry.case_id == case.id))
-        or 0
-    ) + 1
-    entry = CaseLogEntry(
-        id=new_id(),
-        case_id=case.id,
-        seq=seq,
-        actor=actor,
-        event=event,
-        facts=facts or {},
-        at=case.last_activity_at,
-    )
-    if detail is not None and vault is not None:
-        key = vault.load(session, case.data_key_id)
-        entry.detail = key.encrypt(detail, place("case_log", entry.id, "detail"))
-    session.add(entry)
-    return entry
-
-
-def submit(
+def store_case(
     session: Session,
     vault: Vault,
     org: Org,
-    draft: dict[str, Any],
+    draft: Draft,
     *,
     platform: str,
     reporter_ref: str,
@@ -103,18 +65,18 @@ def submit(
         group_id=group.id,
         about_leader=leader,
         contact_ok=bool(draft.get("contact", True)),
-        status="received",
+        status=Status.RECEIVED,
         received_at=now,
         last_activity_at=now,
         ack_due_at=acknowledge_due(now, rules, zone),
         feedback_due_at=feedback_due(now, None, rules, zone),
     )
-    when = draft.get("when") or {}
+    when: Mapping[str, Any] = draft.get("when") or {}
     values = {
         "what": "\n\n".join(draft.get("what", [])),
         "when_words": when.get("words", ""),
         "when_reading": json.dumps({k: when.get(k) for k in ("kind", "start", "end", "confirmed")}),
-        "place": draft.get("where", ""),
+        "place": draft.get("where") or "",
         "people": json.dumps(draft.get("people", []), ensure_ascii=False),
         "witnesses": draft.get("witnesses", ""),
         "wishes": draft.get("wishes", ""),
@@ -135,22 +97,39 @@ def submit(
     return Receipt(case, group.name, case.ack_due_at, case.feedback_due_at)
 
 
-def read_case(session: Session, vault: Vault, case: Case) -> dict[str, str]:
-    """Decrypt a case's fields (callers audit the view)."""
-    key = vault.load(session, case.data_key_id)
-    fields = {n: key.decrypt(getattr(case, n), place("cases", case.id, n)) for n in CASE_FIELDS}
-    if case.reporter_name is not None:
-        fields["reporter_name"] = key.decrypt(
-            case.reporter_name, place("cases", case.id, "reporter_name")
-        )
-    return fields
-
-
-def reporter_cases(session: Session, platform: str, reporter_ref: str) -> list[Case]:
-    return list(
-        session.scalars(
-            select(Case)
-            .where(Case.platform == platform, Case.reporter_ref == reporter_ref)
-            .order_by(Case.received_at)
+def sent_today(session: Session, platform: str, reporter_ref: str, now: datetime) -> int:
+    """How many reports this reporter sent in the last 24 hours (the per-day limit counts)."""
+    recent = session.scalar(
+        select(func.count())
+        .select_from(Case)
+        .where(
+            Case.platform == platform,
+            Case.reporter_ref == reporter_ref,
+            Case.received_at > now - timedelta(days=1),
         )
     )
+    return recent or 0
+
+
+def receipt_text(tr: Translator, org: Org, receipt: Receipt, *, forget: bool) -> str:
+    """The receipt: the reference, who reads it, the deadlines, and where to get help.
+
+    `forget`: the platform can delete the conversation from the reporter's chat (/forget).
+    """
+    rules = org.deadlines
+    text = tr.t(
+        "receipt",
+        reference=receipt.case.reference,
+        group=receipt.group_name,
+        acknowledge_by=tr.local_day(receipt.acknowledge_by),
+        acknowledge_days=rules.acknowledge_days,
+        feedback_by=tr.local_day(receipt.feedback_by),
+        feedback_months=rules.feedback_months,
+    )
+    text += "\n\n" + tr.t("receipt.police")
+    if forget:
+        text += "\n\n" + tr.t("receipt.forget")
+    if org.helplines:
+        text += "\n\n" + tr.t("welcome.helplines") + "\n"
+        text += helplines_text(org.helplines, tr.language)
+    return text

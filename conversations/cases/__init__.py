@@ -1,0 +1,43 @@
+"""Cases: a stored case and its log, who receives it (routing), what is queued about it
+(notify), the audit log of handlers' access, and retention."""
+
+from __future__ import annotations
+
+from conversations.cases.audit import Probes, audit
+from conversations.cases.labels import ANONYMITY, CATEGORIES, LEADER, ROLES, STATUS
+from conversations.cases.notify import ALERT_BUTTONS, TEXT_ACTIONS, Notifier, names_in, redact
+from conversations.cases.retention import Purged, purge
+from conversations.cases.routing import Route, name_tokens, route, same_person
+from conversations.cases.store import (
+    CASE_FIELDS,
+    append_log,
+    new_reference,
+    read_case,
+    reporter_cases,
+)
+
+__all__ = [
+    "ALERT_BUTTONS",
+    "ANONYMITY",
+    "CASE_FIELDS",
+    "CATEGORIES",
+    "LEADER",
+    "ROLES",
+    "STATUS",
+    "TEXT_ACTIONS",
+    "Notifier",
+    "Probes",
+    "Purged",
+    "Route",
+    "append_log",
+    "audit",
+    "name_tokens",
+    "names_in",
+    "new_reference",
+    "purge",
+    "read_case",
+    "redact",
+    "reporter_cases",
+    "route",
+    "same_person",
+]

@@ -1,0 +1,12 @@
+"""The reporter's intake: the questions and answers of a report (flow), the draft, the
+conversation around it (welcome, language, commands, review, sending) and messages about a
+report already sent (relay). The flow is drawn in conversations/intake.md."""
+
+from __future__ import annotations
+
+from conversations.intake.draft import Draft, Person, WhenAnswer
+from conversations.intake.flow import LIMITS
+from conversations.intake.relay import Relay
+from conversations.intake.reporter import COMMANDS, Intake
+
+__all__ = ["COMMANDS", "LIMITS", "Draft", "Intake", "Person", "Relay", "WhenAnswer"]

@@ -1,0 +1,76 @@
+"""The draft: what a reporter has answered so far, stored encrypted as JSON between messages.
+
+`Draft` describes its keys; the JSON stored is the same dict (a `TypedDict` is a plain dict at
+run time). Every key is optional: a draft fills up question by question.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict, cast
+
+
+class Person(TypedDict, total=False):
+    """One person the report is about (name and role in the reporter's words)."""
+
+    name: str
+    role: str
+    leader: str | None  # "yes", "no" or "unknown" (a button's value)
+
+
+class WhenAnswer(TypedDict):
+    """The reporter's words for when it happened, and the bot's reading of them."""
+
+    words: str
+    kind: str  # conversations.when.Kind
+    start: str | None  # ISO date
+    end: str | None
+    confirmed: bool
+
+
+class Pending(TypedDict):
+    """An answer over the limit, kept (cut to the limit) while the reporter decides."""
+
+    state: str  # the step it answers
+    text: str
+    limit: int
+
+
+class Draft(TypedDict, total=False):
+    """A report in the making, and the flow's own bookkeeping (`history` to `followup_*`)."""
+
+    anonymity: str | None
+    name: str
+    role: str | None
+    category: str | None
+    what: list[str]
+    when: WhenAnswer
+    where: str | None
+    person: Person  # the person being described, not yet in `people`
+    people: list[Person]
+    witnesses: str
+    unit: str | None
+    wishes: str
+    contact: bool
+    # Bookkeeping: the steps behind /back, the review being edited, where /language returns,
+    # an over-long answer, and a message about a sent report awaiting its case.
+    history: list[str]
+    editing: bool
+    when_retried: bool  # an unread "when" was asked once more
+    return_to: str
+    pending: Pending
+    followup_text: str
+    followup_choices: list[list[str]]  # [value, label] pairs
+
+
+def clear(draft: Draft) -> None:
+    """Empty the draft in place (the turn keeps the same dict)."""
+    cast(dict[str, Any], draft).clear()
+
+
+def named(draft: Draft) -> list[str]:
+    """The names (or descriptions) of the people the report is about."""
+    return [str(p.get("name", "")) for p in draft.get("people", [])]
+
+
+def about_leader(draft: Draft) -> bool:
+    return any(p.get("leader") == "yes" for p in draft.get("people", []))

@@ -1,0 +1,88 @@
+"""Reading a typed answer as one of the offered choices, forgivingly (accents, case, a slip)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz, process
+
+from conversations.messages import Choice
+
+# How close a typed word must come to a choice's label (rapidfuzz's ratio, 0-100).
+CUTOFF = 85
+# Words for "don't know" and "skip" in the three languages, as people type them.
+UNKNOWN = (
+    "vet ikke",
+    "veit ikke",
+    "aner ikke",
+    "vet inte",
+    "vet ej",
+    "ingen aning",
+    "dont know",
+    "don't know",
+    "do not know",
+    "idk",
+    "not sure",
+    "usikker",
+    "osäker",
+)
+SKIP = (
+    "hopp over",
+    "hopp",
+    "hoppa over",
+    "hoppa över",
+    "skip",
+    "ingen",
+    "inga",
+    "none",
+    "nei",
+    "nej",
+    "no",
+    "nobody",
+    "ingen vitner",
+    "inga vittnen",
+)
+MARKS = re.compile(r"[\s.,!?;:'\"«»”“()\[\]-]+")
+
+
+def fold(text: str) -> str:
+    """Text as compared: no accents, no case, no punctuation, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return MARKS.sub(" ", bare.casefold()).strip()
+
+
+def typed_choice(text: str, offered: Sequence[Choice], *, forgiving: bool) -> str | None:
+    """The value of the choice `text` names: its label (any case or accents), or, `forgiving`
+    (where only a choice is a valid answer), a label with a slip or two; else None."""
+    folded = fold(text)
+    if not folded:
+        return None
+    labels = {c.value: fold(c.label) for c in offered}
+    exact = [value for value, label in labels.items() if label == folded]
+    if exact:
+        return exact[0]
+    if not forgiving:
+        return None
+    found = process.extract(folded, labels, scorer=fuzz.ratio, limit=2, score_cutoff=CUTOFF)
+    if not found:
+        return None
+    if len(found) > 1 and found[1][1] >= found[0][1] - 5:
+        return None  # two labels are as close: ask again rather than guess
+    return str(found[0][2])
+
+
+def words_for(text: str, offered: Sequence[Choice]) -> str | None:
+    """ "vet ikke", "don't know", "hopp over", "skip" …: the offered unknown/skip choice."""
+    folded = fold(text)
+    for choice in offered:
+        kind = choice.value.rsplit(":", 1)[-1]
+        if folded in WORDS.get(kind, ()):
+            return choice.value
+    return None
+
+
+# The word lists as they are compared, folded once.
+WORDS = {"unknown": frozenset(map(fold, UNKNOWN)), "skip": frozenset(map(fold, SKIP))}

@@ -1,0 +1,439 @@
+"""The reporter's side of a turn: their conversation loaded and saved (the draft encrypted),
+commands, choices, welcome, language, over-long answers, messages about a sent report, the
+answers themselves, the review and sending. `Engine` routes a reporter's message here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from conversations.cases import STATUS, Notifier, reporter_cases
+from conversations.channels import Channels
+from conversations.followups import on_submit, schedule
+from conversations.i18n import Translator
+from conversations.intake import flow
+from conversations.intake.draft import clear
+from conversations.intake.flow import Context
+from conversations.intake.matching import typed_choice, words_for
+from conversations.intake.relay import Relay
+from conversations.intake.store import conversation_of, drop_draft, keep_draft, open_draft
+from conversations.intake.submit import receipt_text, sent_today, store_case
+from conversations.intake.turn import Turn
+from conversations.intake.welcome import (
+    help_now_text,
+    language_choices,
+    welcome_choices,
+    welcome_text,
+)
+from conversations.messages import Choice, Inbound, Outbound, Reply
+from conversations.org import Org
+from conversations.states import Step
+from storage.vault import Vault
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("/start", "/help", "/back", "/cancel", "/language", "/status", "/forget")
+
+
+class Intake:
+    """A reporter's conversation, advanced by one message inside the engine's transaction."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        org: Org,
+        channels: Channels,
+        notifier: Notifier,
+        relay: Relay,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.vault = vault
+        self.org = org
+        self.channels = channels
+        self.notifier = notifier
+        self.relay = relay
+        self.clock = clock
+
+    def handle(self, session: Session, inbound: Inbound) -> list[Reply]:
+        """Load the reporter's conversation, apply the message, save it; the replies."""
+        turn = self._load(session, inbound)
+        self._dispatch(turn, inbound, session)
+        self._save(session, turn)
+        return turn.replies
+
+    def translator(self, language: str) -> Translator:
+        return Translator(language, self.org.organisation.timezone)
+
+    # --- state ---------------------------------------------------------------------------
+
+    def _load(self, session: Session, inbound: Inbound) -> Turn:
+        languages = self.org.organisation.languages
+        conversation = conversation_of(session, self.vault, inbound, languages, self.clock)
+        draft, lost = open_draft(session, self.vault, conversation)
+        tr = self.translator(conversation.language)
+        now = tr.local(self.clock())
+        turn = Turn(conversation, draft, Context(tr, self.org, now, draft))
+        if lost:
+            turn.say(tr.t("problem.draft_unreadable"))
+        return turn
+
+    def _save(self, session: Session, turn: Turn) -> None:
+        conversation = turn.conversation
+        conversation.updated_at = self.clock()
+        if conversation.step == Step.IDLE:
+            drop_draft(session, self.vault, conversation)
+        else:
+            keep_draft(session, self.vault, conversation, turn.draft)
+
+    # --- dispatch ------------------------------------------------------------------------
+
+    def _dispatch(self, turn: Turn, inbound: Inbound, session: Session) -> None:
+        text = inbound.text if inbound.content == "text" else None
+        if text is not None and text.strip().startswith("/"):
+            command = text.strip().split()[0].split("@", 1)[0].lower()  # "/help@TryggBot"
+            self._command(turn, command, inbound, session)
+            return
+        if inbound.content == "edit":
+            turn.say(turn.ctx.t("problem.edited"))
+            self._reprompt(turn)
+            return
+        if inbound.content not in ("text", "choice"):
+            turn.say(turn.ctx.t("problem.not_text"))
+            if turn.state != Step.IDLE:
+                self._reprompt(turn)
+                return
+        if (
+            turn.state in (Step.IDLE, Step.WELCOME)
+            and inbound.choice is None
+            and self._is_followup(turn, text, session, inbound.numbered)
+        ):
+            if self.relay.ask(turn, (text or "").strip(), session):
+                self._reprompt(turn)
+            return
+        if turn.state == Step.IDLE and inbound.choice is not None:
+            if inbound.choice not in {c.value for c in welcome_choices(turn.ctx.tr)}:
+                turn.say(turn.ctx.t("problem.stale_idle"))  # an old button: no restart
+                return
+            turn.conversation.step = Step.WELCOME  # the welcome's buttons work from idle
+        if turn.state == Step.IDLE:
+            self._welcome(turn, inbound)
+            return
+        go_on, choice = self._choice(turn, inbound)
+        if not go_on:
+            return
+        if choice == "nav:back":
+            self._back(turn)
+        elif turn.state == Step.WELCOME:
+            self._on_welcome(turn, choice, inbound)
+        elif turn.state == Step.LANGUAGE:
+            self._on_language(turn, choice)
+        elif turn.state == Step.OVERLONG:
+            self._on_overlong(turn, choice, session)
+        elif turn.state == Step.FOLLOWUP:
+            self._on_followup(turn, choice, inbound, session)
+        elif turn.state == Step.REVIEW:
+            self._on_review(turn, choice, inbound, session)
+        else:
+            self._on_answer(turn, text, choice, session)
+
+    def _offered(self, turn: Turn) -> tuple[Choice, ...]:
+        if turn.state == Step.WELCOME:
+            return welcome_choices(turn.ctx.tr)
+        if turn.state == Step.LANGUAGE:
+            return language_choices(self.org)
+        if turn.state == Step.OVERLONG:
+            return self._overlong_choices(turn)
+        if turn.state == Step.FOLLOWUP:
+            return self.relay.choices(turn)
+        return flow.choices_for(turn.state, turn.ctx)
+
+    def _choice(self, turn: Turn, inbound: Inbound) -> tuple[bool, str | None]:
+        """(go on?, the chosen button's value or None for an answer in words)."""
+        offered = self._offered(turn)
+        if inbound.choice is not None:
+            if any(c.value == inbound.choice for c in offered):
+                return True, inbound.choice
+            turn.say(turn.ctx.t("problem.stale_button"))
+            self._reprompt(turn)
+            return False, None
+        text = (inbound.text or "").strip()
+        only_choices = not flow.takes_text(turn.state)
+        typed = typed_choice(text, offered, forgiving=only_choices) or words_for(text, offered)
+        number = text.isascii() and text.isdigit()  # not '²' or '①': int() refuses those
+        # Without buttons (inbound.numbered) a bare number is the choice shown with it.
+        if typed is None and number and (inbound.numbered or not flow.takes_text(turn.state)):
+            index = int(text) - 1
+            typed = offered[index].value if 0 <= index < len(offered) else None
+        if typed is not None:
+            return True, typed
+        if not flow.takes_text(turn.state):
+            turn.say(turn.ctx.t("problem.pick_one"))
+            self._reprompt(turn)
+            return False, None
+        if not text:
+            turn.say(turn.ctx.t("problem.empty"))
+            self._reprompt(turn)
+            return False, None
+        return True, None
+
+    def _reprompt(self, turn: Turn) -> None:
+        state = turn.state
+        if state == Step.IDLE:
+            return
+        if state == Step.WELCOME:
+            turn.say(turn.ctx.t("welcome.choose"), welcome_choices(turn.ctx.tr))
+        elif state == Step.LANGUAGE:
+            turn.say(turn.ctx.t("ask.language"), language_choices(self.org))
+        elif state == Step.FOLLOWUP:
+            turn.say(turn.ctx.t("followup.ask"), self._offered(turn))
+        elif state == Step.OVERLONG:
+            pending = turn.draft["pending"]
+            turn.say(
+                turn.ctx.t("problem.too_long", limit=pending["limit"]), self._overlong_choices(turn)
+            )
+        else:
+            reply = flow.prompt(state, turn.ctx)
+            turn.say(reply.text, reply.choices)
+
+    # --- commands ------------------------------------------------------------------------
+
+    def _command(self, turn: Turn, command: str, inbound: Inbound, session: Session) -> None:
+        t = turn.ctx.t
+        if command == "/start":
+            if turn.state in (Step.IDLE, Step.WELCOME):  # nothing begun yet: welcome again
+                self._welcome(turn, inbound)
+            else:
+                turn.say(t("command.continuing"))
+                self._reprompt(turn)
+        elif command == "/help":
+            turn.say(t("command.help", commands=" ".join(COMMANDS)))
+            self._reprompt(turn)
+        elif command == "/cancel":
+            had_draft = bool(turn.draft) or turn.state not in (
+                Step.IDLE,
+                Step.WELCOME,
+                Step.LANGUAGE,
+            )
+            clear(turn.draft)
+            turn.conversation.step = Step.IDLE  # nothing kept, not even an empty draft
+            text = t("command.cancelled") if had_draft else t("command.nothing_to_cancel")
+            turn.say(text, welcome_choices(turn.ctx.tr))  # a way on
+        elif command == "/back":
+            self._back(turn)
+        elif command == "/language":
+            if turn.state != Step.LANGUAGE:
+                turn.draft["return_to"] = turn.state
+            turn.conversation.step = Step.LANGUAGE
+            self._reprompt(turn)
+        elif command == "/status":
+            self._status(turn, inbound, session)
+            self._reprompt(turn)
+        elif command == "/forget":
+            if not self.channels.can_forget(inbound.address):
+                turn.say(t("forget.cannot"))
+            else:  # the platform deletes after the commit, never inside the transaction
+                session.info["after_commit"] = lambda: self._forget(inbound, t)
+        else:
+            turn.say(t("command.unknown", commands=" ".join(COMMANDS)))
+            self._reprompt(turn)
+
+    def _forget(self, inbound: Inbound, t: Callable[..., str]) -> list[Outbound]:
+        """Delete the conversation from the reporter's chat (after the commit); say how many."""
+        removed = self.channels.forget_chat(inbound.address)
+        text = t("forget.cannot") if removed is None else t("forget.done", count=removed)
+        return [Outbound(inbound.address, text)]
+
+    def _back(self, turn: Turn) -> None:
+        history = turn.draft.get("history", [])
+        if not history:
+            turn.say(turn.ctx.t("problem.nothing_before"))
+        else:
+            turn.conversation.step = history.pop()
+            flow.step_back(turn.state, turn.draft)
+        self._reprompt(turn)
+
+    def _status(self, turn: Turn, inbound: Inbound, session: Session) -> None:
+        tr = turn.ctx.tr
+        cases = reporter_cases(session, turn.conversation.platform, turn.conversation.user_ref)
+        if not cases:
+            turn.say(tr.t("status.none"))
+            return
+        lines = [
+            tr.t(
+                "status.line",
+                reference=c.reference,
+                status=tr.t(STATUS[c.status]),
+                received=tr.date_text(tr.local(c.received_at).date()),
+            )
+            for c in cases
+        ]
+        turn.say(tr.t("status.intro") + "\n" + "\n".join(lines))
+
+    # --- welcome, language, overlong --------------------------------------------------------
+
+    def _welcome(self, turn: Turn, inbound: Inbound) -> None:
+        turn.conversation.step = Step.WELCOME
+        text = welcome_text(turn.ctx.tr, self.org, inbound.platform)
+        turn.say(text, welcome_choices(turn.ctx.tr))
+
+    def _on_welcome(self, turn: Turn, choice: str | None, inbound: Inbound) -> None:
+        if choice == "welcome:start":
+            clear(turn.draft)
+            turn.conversation.step = flow.first_state()
+            self._reprompt(turn)
+        elif choice == "welcome:language":
+            turn.draft["return_to"] = Step.WELCOME
+            turn.conversation.step = Step.LANGUAGE
+            self._reprompt(turn)
+        elif choice == "welcome:help":
+            turn.say(help_now_text(turn.ctx.tr, self.org))
+            self._reprompt(turn)
+        else:
+            turn.conversation.step = Step.IDLE
+            turn.say(turn.ctx.t("welcome.later"))
+
+    def _on_language(self, turn: Turn, choice: str | None) -> None:
+        language = (choice or "").removeprefix("lang:")
+        turn.conversation.language = language
+        turn.ctx.tr = self.translator(language)
+        turn.conversation.step = turn.draft.pop("return_to", Step.IDLE)
+        turn.say(turn.ctx.t("language.changed"))
+        if turn.state == Step.IDLE:
+            turn.conversation.step = Step.WELCOME
+        self._reprompt(turn)
+
+    def _overlong_choices(self, turn: Turn) -> tuple[Choice, ...]:
+        t = turn.ctx.t
+        return (
+            Choice("overlong:keep", t("button.keep_first_part")),
+            Choice("overlong:again", t("button.write_again")),
+        )
+
+    def _on_overlong(self, turn: Turn, choice: str | None, session: Session) -> None:
+        pending = turn.draft.pop("pending")
+        turn.conversation.step = pending["state"]
+        if choice == "overlong:keep":
+            self._apply(turn, pending["text"][: pending["limit"]], None, session)
+        else:
+            self._reprompt(turn)
+
+    # --- messages about a submitted case -----------------------------------------------------
+
+    def _is_followup(
+        self, turn: Turn, text: str | None, session: Session, numbered: bool = False
+    ) -> bool:
+        """Free text from a reporter with open cases, outside a draft: about one of them?"""
+        if not text or not text.strip():
+            return False
+        choices = welcome_choices(turn.ctx.tr)
+        typed = text.strip()
+        if turn.state == Step.WELCOME and any(
+            c.label.casefold() == typed.casefold() for c in choices
+        ):
+            return False
+        if turn.state == Step.WELCOME and numbered and typed.isascii() and typed.isdigit():
+            return not 0 < int(typed) <= len(choices)  # a number typed for a choice shown
+        return bool(self.relay.open_cases(turn, session))
+
+    def _on_followup(
+        self, turn: Turn, choice: str | None, inbound: Inbound, session: Session
+    ) -> None:
+        reference = (choice or "").removeprefix("followup:")
+        if reference == "new":
+            clear(turn.draft)
+            self._welcome(turn, inbound)
+        else:
+            self.relay.send(turn, reference, session)
+
+    # --- answers and review ----------------------------------------------------------------
+
+    def _on_answer(
+        self, turn: Turn, text: str | None, choice: str | None, session: Session
+    ) -> None:
+        if choice is not None:
+            text = None  # a choice typed as its number or its label is the choice, not words
+        if choice is None and text is not None:
+            text = text.strip()
+            limit = flow.limit_for(turn.state)
+            if turn.state == Step.WHAT:
+                limit = self.org.limits.answer_chars
+                used = sum(len(part) for part in turn.draft.get("what", []))
+                if used >= flow.WHAT_TOTAL_LIMIT:
+                    turn.say(turn.ctx.t("problem.what_full"))
+                    self._reprompt(turn)
+                    return
+                limit = min(limit, flow.WHAT_TOTAL_LIMIT - used)
+            if len(text) > limit:
+                # Only the part that could be kept is stored, never a huge paste as a whole.
+                turn.draft["pending"] = {
+                    "state": turn.state,
+                    "text": text[:limit],
+                    "limit": limit,
+                }
+                turn.conversation.step = Step.OVERLONG
+                self._reprompt(turn)
+                return
+        self._apply(turn, text, choice, session)
+
+    def _apply(self, turn: Turn, text: str | None, choice: str | None, session: Session) -> None:
+        value = choice.split(":", 1)[1] if choice else None
+        outcome = flow.answer(turn.state, turn.ctx, text, value)
+        if outcome.problem:
+            turn.say(outcome.problem)
+        elif turn.state == Step.WHAT and outcome.state == Step.WHAT:
+            turn.say(turn.ctx.t("what.noted"), flow.choices_for(Step.WHAT, turn.ctx))
+            return
+        turn.go(outcome.state)
+        self._reprompt(turn)
+
+    def _on_review(
+        self, turn: Turn, choice: str | None, inbound: Inbound, session: Session
+    ) -> None:
+        value = (choice or "").removeprefix("review:")
+        if value.startswith("edit:"):
+            turn.go(flow.start_edit(value.removeprefix("edit:"), turn.ctx))
+            self._reprompt(turn)
+        elif value == "delete":
+            clear(turn.draft)
+            turn.conversation.step = Step.IDLE
+            turn.say(turn.ctx.t("command.cancelled"))
+        elif value == "help":
+            turn.say(help_now_text(turn.ctx.tr, self.org))
+            self._reprompt(turn)
+        else:
+            self._submit(turn, inbound, session)
+
+    def _submit(self, turn: Turn, inbound: Inbound, session: Session) -> None:
+        tr, now = turn.ctx.tr, self.clock()
+        limit = self.org.limits.reports_per_day
+        if (
+            sent_today(session, turn.conversation.platform, turn.conversation.user_ref, now)
+            >= limit
+        ):
+            turn.say(tr.t("problem.too_many_reports", limit=limit))
+            self._reprompt(turn)
+            return
+        receipt = store_case(
+            session,
+            self.vault,
+            self.org,
+            turn.draft,
+            platform=inbound.platform,
+            reporter_ref=turn.conversation.user_ref,
+            address=inbound.address,
+            language=tr.language,
+            unit_id=flow.unit_of(turn.ctx),
+            now=now,
+        )
+        self.notifier.alert(session, receipt.case, now)
+        rules, zone = self.org.deadlines, self.org.organisation.timezone
+        schedule(session, receipt.case, on_submit(now, rules, zone), now)
+        log.info("case submitted")
+        clear(turn.draft)
+        turn.conversation.step = Step.IDLE
+        turn.say(
+            receipt_text(tr, self.org, receipt, forget=self.channels.can_forget(inbound.address))
+        )
