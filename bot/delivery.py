@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -20,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.replica import is_dead, replica_name
 from conversations.adapter import Adapter, HasPace, Sent
 from conversations.errors import PermanentDeliveryError, RecipientGone
 from conversations.outbox import Queued, decrypt, decrypt_ref, encrypt_ref, platform_of
@@ -27,7 +27,7 @@ from storage.crypto import DataKey
 from storage.db import transaction
 from storage.errors import ErasedError, StorageError
 from storage.models import Case, OutboxMessage
-from storage.queue import claim_outbox, due_exists, held, pace, release
+from storage.queue import claim_outbox, due_exists, held, pace, release, release_dead_claims
 from storage.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,9 @@ class DeliverySweep:
         self.vault = vault
         self.adapters = adapters
         self.clock = clock
-        self.owner = owner or f"replica-{uuid.uuid4().hex[:8]}"
+        self.owner = owner or replica_name()
         self.give_up_after = give_up_after
+        self._took_back = False
         # Told when a reporter blocked the bot, so the group learns they cannot be reached.
         self.on_recipient_gone: Callable[[Session, str], None] | None = None
         # Told when a message to a group is a dead letter, so another group learns of it.
@@ -81,6 +82,8 @@ class DeliverySweep:
         message, the next part) — what must wait for its pace waits for a later run.
         """
         total = 0
+        if not self._took_back:
+            self.take_back()
         for _ in range(rounds):
             with transaction(self.sessions) as session:
                 claimed = claim_outbox(session, self.owner, self.clock(), LEASE, limit)
@@ -89,6 +92,18 @@ class DeliverySweep:
             if not sent:
                 break
         return total
+
+    def take_back(self) -> int:
+        """Put back what a process of this host held when it was killed, so a restarted bot
+        answers at once instead of after the lease; returns how many rows."""
+        with transaction(self.sessions) as session:
+            taken = release_dead_claims(
+                session, OutboxMessage, lambda owner: is_dead(owner, self.owner)
+            )
+        self._took_back = True
+        if taken:
+            log.info("took back %d outbox rows a stopped process had claimed", taken)
+        return taken
 
     def drain(self, runs: int = 100) -> int:
         """Run until nothing more goes now (the console, tests); returns how many parts went."""

@@ -10,12 +10,13 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.replica import is_dead, replica_name
 from conversations.cases import Purged, purge
 from conversations.followups import FollowUpActor
 from conversations.org import Org
 from storage.db import checkpoint, transaction
 from storage.models import FollowUp
-from storage.queue import claim, held
+from storage.queue import claim, held, release_dead_claims
 from storage.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -40,13 +41,17 @@ class FollowUpSweep:
         self.sessions = sessions
         self.actor = actor
         self.clock = clock
-        self.owner = owner or f"replica-{uuid.uuid4().hex[:8]}"
+        self.owner = owner or replica_name()
         self.lease = lease
+        self._took_back = False
 
     def run_once(self, limit: int = 200) -> int:
         """Act on every follow-up due now; returns how many fired (the rest no longer applied)."""
         now = self.clock()
         with transaction(self.sessions) as session:
+            if not self._took_back:  # what a killed process of this host held is due again
+                release_dead_claims(session, FollowUp, lambda owner: is_dead(owner, self.owner))
+                self._took_back = True
             claimed = claim(session, FollowUp, FollowUp.due_at, self.owner, now, self.lease, limit)
         if not claimed:
             return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -143,3 +144,23 @@ def pace(session: Session, destination: str, next_at: datetime) -> None:
                 index_elements=["destination"], set_={"next_at": lite.excluded.next_at}
             )
         )
+
+
+def release_dead_claims(
+    session: Session, model: type[Leased], is_dead: Callable[[str], bool]
+) -> int:
+    """Put back rows claimed by a process known to have ended, so they need not wait for the
+    lease to run out (a restarted bot answers at once); returns how many."""
+    owners = session.scalars(
+        select(model.lease_owner).where(model.status == "claimed").distinct()
+    ).all()
+    dead = [owner for owner in owners if owner is not None and is_dead(owner)]
+    if not dead:
+        return 0
+    result = session.execute(
+        update(model)
+        .where(model.status == "claimed", model.lease_owner.in_(dead))
+        .values(status="pending", lease_owner=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

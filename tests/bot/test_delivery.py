@@ -224,3 +224,42 @@ def test_a_direct_reply_leaves_nothing_behind_once_delivered(engine, sweep, cons
     with engine.sessions() as session:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
         assert session.scalar(select(func.count()).select_from(DataKeyRow)) == keys - 1
+
+
+def test_a_restarted_process_takes_back_what_its_killed_self_held(engine, console, clock):
+    """Guards DeliverySweep.take_back: a claim whose process on this host has ended is due at
+    once (a bot restarted after SIGKILL answers without waiting out the lease); a claim held
+    by a live process, or by a process on another host, still waits for its lease."""
+    import os
+    import socket
+    import subprocess
+
+    from bot.replica import replica_name
+    from storage.queue import claim_outbox
+
+    file_report(Chat(engine, locale="en"), "en")
+    host = socket.gethostname()[:40]
+    child = subprocess.Popen(["sleep", "0"])  # noqa: S607 - its pid is surely gone after wait
+    child.wait()
+    owners = {
+        "elsewhere": f"another-host/{child.pid}/aaaaaaaa",
+        "alive": f"{host}/{os.getppid()}/bbbbbbbb",
+    }
+    for owner in owners.values():
+        with engine.sessions() as session, session.begin():
+            assert claim_outbox(session, owner, clock[0], LEASE, 10)
+        alive = DeliverySweep(
+            engine.sessions, engine.vault, {"console": console}, clock=lambda: clock[0]
+        )
+        assert alive.run_once() == 0  # still leased
+        with engine.sessions() as session, session.begin():
+            session.execute(OutboxMessage.__table__.update().values(status="pending"))
+    with engine.sessions() as session, session.begin():
+        assert claim_outbox(session, f"{host}/{child.pid}/cccccccc", clock[0], LEASE, 10)
+    restarted = DeliverySweep(
+        engine.sessions, engine.vault, {"console": console}, clock=lambda: clock[0]
+    )
+    assert restarted.owner.startswith(f"{host}/{os.getpid()}/")
+    assert replica_name() != restarted.owner
+    assert restarted.run_once() == 1
+    assert statuses(engine) == ["sent"]
