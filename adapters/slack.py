@@ -579,10 +579,10 @@ class SlackAdapter:
         """`/report` anywhere: the conversation starts in the app's direct messages."""
         user = command["user_id"]
         dm = client.conversations_open(users=user)["channel"]["id"]
+        words = (command.get("text") or "").strip().split()
+        text = f"/{words[0].lower()}" if words else "/start"  # "/report help" is /help
         self._answer(
-            Inbound(
-                PLATFORM, user, address(dm), text="/start", locale=self._locale(user), private=True
-            )
+            Inbound(PLATFORM, user, address(dm), text=text, locale=self._locale(user), private=True)
         )
         ack()
 

@@ -23,7 +23,9 @@ class Step(StrEnum):
     NAME = "name"
     ROLE = "role"
     CATEGORY = "category"
+    AFFECTED = "affected"  # who it happened to, when the reporter saw it or was told
     WHAT = "what"
+    RECALL = "recall"  # the time and place read from "what", offered for confirmation
     WHEN = "when"
     WHEN_CONFIRM = "when_confirm"
     WHERE = "where"
@@ -36,6 +38,8 @@ class Step(StrEnum):
     WISHES = "wishes"
     CONTACT = "contact"
     REVIEW = "review"
+    REVIEW_CHANGE = "review_change"  # which answer to change
+    REVIEW_DELETE = "review_delete"  # "delete everything?" confirmed
 
 
 class Status(StrEnum):

@@ -27,6 +27,13 @@ class WhenAnswer(TypedDict):
     confirmed: bool
 
 
+class Recalled(TypedDict, total=False):
+    """What "what" seemed to say about when and where, offered to the reporter to confirm."""
+
+    when: WhenAnswer
+    where: str
+
+
 class Pending(TypedDict):
     """An answer over the limit, kept (cut to the limit) while the reporter decides."""
 
@@ -42,6 +49,7 @@ class Draft(TypedDict, total=False):
     name: str
     role: str | None
     category: str | None
+    affected: str  # who it happened to, in the reporter's words ("" not known)
     what: list[str]
     when: WhenAnswer
     where: str | None
@@ -56,6 +64,7 @@ class Draft(TypedDict, total=False):
     history: list[str]
     editing: bool
     when_retried: bool  # an unread "when" was asked once more
+    recalled: Recalled  # the time and place read from "what", until confirmed
     return_to: str
     pending: Pending
     followup_text: str

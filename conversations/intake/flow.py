@@ -7,12 +7,14 @@ commands, choices and the review.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from conversations.cases import ANONYMITY, CATEGORIES, LEADER, ROLES, route
 from conversations.i18n import N_, Translator
-from conversations.intake.draft import Draft, Person, about_leader, named
+from conversations.intake.draft import Draft, Person, WhenAnswer, about_leader, named
+from conversations.intake.recall import recall
 from conversations.messages import Choice, Reply
 from conversations.org import Org
 from conversations.states import Step
@@ -34,11 +36,15 @@ STEPS = (
 SUBSTATES: dict[str, Step] = {
     Step.NAME: Step.ANONYMITY,
     Step.CATEGORY: Step.ROLE,
+    Step.AFFECTED: Step.ROLE,
+    Step.RECALL: Step.WHEN,
     Step.WHEN_CONFIRM: Step.WHEN,
     Step.PERSON_ROLE: Step.WHO,
     Step.PERSON_LEADER: Step.WHO,
     Step.PERSON_MORE: Step.WHO,
     Step.CONTACT: Step.WISHES,
+    Step.REVIEW_CHANGE: Step.REVIEW,
+    Step.REVIEW_DELETE: Step.REVIEW,
 }
 LIMITS: dict[str, int] = {Step.WHAT: 4000, Step.NAME: 200}
 DEFAULT_LIMIT = 1000
@@ -59,6 +65,7 @@ QUESTIONS = {
     "name": N_("ask.name"),
     "role": N_("ask.role"),
     "category": N_("ask.category"),
+    "affected": N_("ask.affected"),
     "what": N_("ask.what"),
     "when": N_("ask.when"),
     "where": N_("ask.where"),
@@ -70,7 +77,19 @@ QUESTIONS = {
     "unit": N_("ask.unit"),
     "wishes": N_("ask.wishes"),
     "contact": N_("ask.contact"),
+    "review_change": N_("ask.review_change"),
+    "review_delete": N_("ask.review_delete"),
 }
+# Words in a person's role that make them a leader (routing sends such a report higher).
+LEADER_WORDS = re.compile(
+    r"leder|leiar|sjef|direktør|rektor|ordfører|chef|ledare|direktör|föreståndare|"
+    r"manager|leader|boss|director|head\b|supervisor|chief|president|chair",
+    re.IGNORECASE,
+)
+# How a typed "who" answer separates the name from the role: "Per Hansen, team leader".
+NAME_ROLE = re.compile(r"\s*(?:,|;|\s[-\u2013\u2014]\s|\()\s*")
+# A "when" answer this long that reads as no time is more of "what happened", not a time.
+STORY_WORDS = 9
 
 
 def main_step(state: str) -> str:
@@ -121,8 +140,15 @@ def choices_for(state: str, ctx: Context) -> tuple[Choice, ...]:
         options = [_choice(state, k, t(v)) for k, v in ROLES.items()]
     elif state == Step.CATEGORY:
         options = [_choice(state, k, t(v)) for k, v in CATEGORIES.items()]
+    elif state == Step.AFFECTED:
+        options = [_choice(state, "skip", t("button.skip"))]
     elif state == Step.WHAT and ctx.draft.get("what"):
         options = [_choice(state, "done", t("button.done"))]
+    elif state == Step.RECALL:
+        options = [
+            _choice(state, "yes", t("button.recall_right")),
+            _choice(state, "no", t("button.recall_write")),
+        ]
     elif state == Step.WHEN:
         options = [_choice(state, "unknown", t("answer.dont_know"))]
     elif state == Step.WHEN_CONFIRM:
@@ -133,6 +159,11 @@ def choices_for(state: str, ctx: Context) -> tuple[Choice, ...]:
         ]
     elif state in (Step.WHO, Step.PERSON_ROLE):
         options = [_choice(state, "unknown", t("answer.dont_know"))]
+    elif state == Step.WITNESSES:
+        options = [
+            _choice(state, "skip", t("button.skip")),
+            _choice(state, "more", t("button.add_person")),
+        ]
     elif state == Step.PERSON_LEADER:
         options = [_choice(state, k, t(v)) for k, v in LEADER.items()]
     elif state == Step.PERSON_MORE:
@@ -140,22 +171,34 @@ def choices_for(state: str, ctx: Context) -> tuple[Choice, ...]:
             _choice(state, "more", t("button.add_person")),
             _choice(state, "done", t("button.no_more_people")),
         ]
-    elif state in (Step.WITNESSES, Step.WISHES):
+    elif state == Step.WISHES:
         options = [_choice(state, "skip", t("button.skip"))]
     elif state == Step.UNIT:
         options = [_choice(state, u.id, u.name) for u in ctx.org.units]
     elif state == Step.CONTACT:
         options = [_choice(state, "yes", t("answer.yes")), _choice(state, "no", t("answer.no"))]
     elif state == Step.REVIEW:
-        options = [_choice(state, "send", t("button.send"))]
-        options += [
-            _choice(state, f"edit:{step}", t("button.change", what=t(FIELDS[step])))
+        contact = "button.contact_no" if ctx.draft.get("contact", True) else "button.contact_yes"
+        options = [
+            _choice(state, "send", t("button.send")),
+            _choice(state, "change", t("button.change_something")),
+            _choice(state, "contact", t(contact)),
+            _choice(state, "delete", t("button.delete")),
+            _choice(state, "help", t("button.help_now")),
+        ]
+    elif state == Step.REVIEW_CHANGE:
+        options = [
+            _choice(state, f"edit:{step}", t(FIELDS[step]))
             for step in ctx.steps()
             if step != Step.REVIEW
         ]
-        options.append(_choice(state, "delete", t("button.delete")))
-        options.append(_choice(state, "help", t("button.help_now")))
-    if state != Step.ANONYMITY and state != Step.REVIEW:
+        options.append(_choice(state, "review", t("button.back_to_review")))
+    elif state == Step.REVIEW_DELETE:
+        options = [
+            _choice(state, "yes", t("button.delete_confirm")),
+            _choice(state, "no", t("button.back_to_review")),
+        ]
+    if state not in (Step.ANONYMITY, Step.REVIEW, Step.REVIEW_CHANGE, Step.REVIEW_DELETE):
         options.append(Choice("nav:back", t("button.back")))
     return tuple(options)
 
@@ -171,6 +214,8 @@ def prompt(state: str, ctx: Context) -> Reply:
         return Reply(f"{step_line(state, ctx)}\n{review_text(ctx)}", choices_for(state, ctx))
     if state == Step.WHEN_CONFIRM:
         body = ctx.t("ask.when_confirm", reading=describe_when(ctx.draft["when"], ctx.tr))
+    elif state == Step.RECALL:
+        body = recall_question(ctx)
     elif state == Step.WHAT and ctx.draft.get("what"):
         body = ctx.t("ask.what_more")
     elif state == Step.PERSON_ROLE or state == Step.PERSON_LEADER:
@@ -195,12 +240,59 @@ def next_step(state: str, ctx: Context) -> str:
     return steps[steps.index(main_step(state)) + 1]
 
 
+def recall_question(ctx: Context) -> str:
+    """The question that offers the time and place read from "what" for confirmation."""
+    recalled = ctx.draft.get("recalled") or {}
+    reading = describe_when(recalled["when"], ctx.tr) if "when" in recalled else ""
+    if "where" in recalled:
+        return ctx.t("ask.recall_place", reading=reading, place=recalled["where"])
+    return ctx.t("ask.recall", reading=reading)
+
+
+def split_person(text: str) -> Person:
+    """"Per Hansen, team leader" as a name and a role; a role alone is not a name."""
+    parts = NAME_ROLE.split(text.strip(), maxsplit=1)
+    role = parts[1].strip().rstrip(")").strip() if len(parts) == 2 else ""
+    return {"name": parts[0].strip(), "role": role}
+
+
+def _finish_person(ctx: Context, person: Person, leader: str | None) -> Outcome:
+    d = ctx.draft
+    person["leader"] = leader
+    d.pop("person", None)
+    d.setdefault("people", []).append(person)
+    limit = ctx.org.limits.people_per_report
+    if len(d["people"]) >= limit:
+        return Outcome(next_step(Step.WHO, ctx), ctx.t("problem.people_full", limit=limit))
+    return Outcome(next_step(Step.WHO, ctx))
+
+
+def _after_role(ctx: Context) -> str:
+    if not ctx.draft.get("category"):
+        return Step.CATEGORY
+    return next_step(Step.ROLE, ctx)
+
+
+def _read_when(ctx: Context, words: str) -> WhenAnswer:
+    reading = read_when(words, ctx.tr.language, ctx.now.replace(tzinfo=None))
+    return {
+        "words": words,
+        "kind": reading.kind,
+        "start": reading.start.isoformat() if reading.start else None,
+        "end": reading.end.isoformat() if reading.end else None,
+        "confirmed": False,
+    }
+
+
 def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Outcome:
     """Apply one answer (typed `text` or a button's `choice` value) to the draft."""
     d = ctx.draft
     if state == Step.ANONYMITY:
         d["anonymity"] = choice
-        return Outcome(Step.ROLE if choice == "anonymous" else Step.NAME)
+        if choice == "anonymous":
+            d.pop("name", None)
+            return Outcome(next_step(state, ctx))
+        return Outcome(Step.NAME)
     if state == Step.NAME:
         if text is None:
             return Outcome(state, ctx.t("problem.type_answer"))
@@ -208,7 +300,13 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
         return Outcome(next_step(state, ctx))
     if state == Step.ROLE:
         d["role"] = choice
-        return Outcome(Step.CATEGORY)
+        if choice in ("witness", "told"):
+            return Outcome(Step.AFFECTED)
+        d.pop("affected", None)
+        return Outcome(_after_role(ctx))
+    if state == Step.AFFECTED:
+        d["affected"] = text or ""
+        return Outcome(_after_role(ctx))
     if state == Step.CATEGORY:
         d["category"] = choice
         return Outcome(next_step(state, ctx))
@@ -216,22 +314,35 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
         if choice == "done":
             return Outcome(next_step(state, ctx))
         d.setdefault("what", []).append(text or "")
-        return Outcome(Step.WHAT)
+        if d.get("editing") or "when" in d:
+            return Outcome(next_step(state, ctx))
+        d["recalled"] = recall("\n".join(d["what"]), ctx.tr.language, ctx.now.replace(tzinfo=None))
+        return Outcome(Step.RECALL if d["recalled"] else next_step(state, ctx))
+    if state == Step.RECALL:
+        if text is not None:  # more of the story, written after it: kept with "what"
+            d.setdefault("what", []).append(text)
+            return Outcome(Step.RECALL, ctx.t("what.added"))
+        recalled = d.get("recalled") or {}
+        if choice != "yes" or "when" not in recalled:
+            return Outcome(Step.WHEN)
+        d["when"] = recalled["when"]
+        if "where" in recalled:
+            d["where"] = recalled["where"]
+            return Outcome(next_step(Step.WHERE, ctx))
+        return Outcome(Step.WHERE)
     if state == Step.WHEN:
         words = text if text is not None else ctx.t("answer.dont_know")
-        reading = read_when(words, ctx.tr.language, ctx.now.replace(tzinfo=None))
-        d["when"] = {
-            "words": words,
-            "kind": reading.kind,
-            "start": reading.start.isoformat() if reading.start else None,
-            "end": reading.end.isoformat() if reading.end else None,
-            "confirmed": False,
-        }
-        if reading.kind == "unknown" and text is not None and not d.get("when_retried"):
+        when = _read_when(ctx, words)
+        unread = when["kind"] == "unknown" and text is not None
+        if unread and len(words.split()) >= STORY_WORDS:
+            d.setdefault("what", []).append(words)  # more of the story, not a time
+            return Outcome(Step.WHEN, ctx.t("what.added"))
+        d["when"] = when
+        if unread and not d.get("when_retried"):
             d["when_retried"] = True  # not read: say so, and ask once more with examples
             return Outcome(Step.WHEN, ctx.t("when.unread"))
         d.pop("when_retried", None)
-        return Outcome(next_step(state, ctx) if reading.kind == "unknown" else Step.WHEN_CONFIRM)
+        return Outcome(next_step(state, ctx) if when["kind"] == "unknown" else Step.WHEN_CONFIRM)
     if state == Step.WHEN_CONFIRM:
         if choice == "again":
             return Outcome(Step.WHEN)
@@ -243,24 +354,23 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
         d["where"] = text
         return Outcome(next_step(state, ctx))
     if state == Step.WHO:
-        d["person"] = {"name": text or ""}  # "" is a person whose name is not known
-        return Outcome(Step.PERSON_ROLE)
-    if state == Step.PERSON_ROLE:
-        d["person"]["role"] = text or ""
+        person = split_person(text) if text else {"name": "", "role": ""}
+        if not person["name"] and not person["role"]:
+            return _finish_person(ctx, person, "unknown")  # nothing known to ask about
+        if LEADER_WORDS.search(person["role"]):
+            return _finish_person(ctx, person, "yes")
+        d["person"] = person
+        return Outcome(Step.PERSON_LEADER)
+    if state == Step.PERSON_ROLE:  # a draft begun before name and role were one answer
+        d.setdefault("person", {"name": ""})["role"] = text or ""
         return Outcome(Step.PERSON_LEADER)
     if state == Step.PERSON_LEADER:
-        person = d.pop("person", {})
-        person["leader"] = choice
-        d.setdefault("people", []).append(person)
-        limit = ctx.org.limits.people_per_report
-        if len(d["people"]) >= limit:
-            return Outcome(
-                next_step(Step.PERSON_MORE, ctx), ctx.t("problem.people_full", limit=limit)
-            )
-        return Outcome(Step.PERSON_MORE)
-    if state == Step.PERSON_MORE:
+        return _finish_person(ctx, d.get("person") or Person(name=""), choice)
+    if state == Step.PERSON_MORE:  # a draft begun before "another person" moved
         return Outcome(Step.WHO if choice == "more" else next_step(state, ctx))
     if state == Step.WITNESSES:
+        if choice == "more":
+            return Outcome(Step.WHO)
         d["witnesses"] = text or ""
         return Outcome(next_step(state, ctx))
     if state == Step.UNIT:
@@ -268,8 +378,8 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
         return Outcome(next_step(state, ctx))
     if state == Step.WISHES:
         d["wishes"] = text or ""
-        return Outcome(Step.CONTACT)
-    if state == Step.CONTACT:
+        return Outcome(next_step(state, ctx))
+    if state == Step.CONTACT:  # a draft begun before contact moved to the review
         d["contact"] = choice == "yes"
         return Outcome(next_step(state, ctx))
     raise ValueError(f"no answer handler for state {state!r}")
@@ -278,21 +388,32 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
 def step_back(state: str, draft: Draft) -> None:
     """Undo what an answer put in the draft when /back returns to `state`'s question.
 
-    Going back to a person's role or leader question takes that person out of the list again,
-    to be finished anew; going back to "who" drops a person not yet finished.
+    Going back to a person's leader question takes that person out of the list again, to be
+    finished anew; going back to "who" drops the person that answer began (or finished).
     """
     if state in (Step.PERSON_ROLE, Step.PERSON_LEADER) and "person" not in draft:
         if draft.get("people"):
             draft["person"] = draft["people"].pop()
     elif state == Step.WHO:
-        draft.pop("person", None)
+        if "person" in draft:
+            draft.pop("person")
+        elif draft.get("people"):
+            draft["people"].pop()
+    elif state == Step.RECALL:
+        draft.pop("when", None)
+        draft.pop("where", None)
+    elif state == Step.WHEN:
+        draft.pop("when", None)
+        draft.pop("when_retried", None)
 
 
 def takes_text(state: str) -> bool:
     """Whether typed text is an answer here (otherwise only the buttons are)."""
     return state in (
         Step.NAME,
+        Step.AFFECTED,
         Step.WHAT,
+        Step.RECALL,
         Step.WHEN,
         Step.WHERE,
         Step.WHO,
@@ -304,29 +425,33 @@ def takes_text(state: str) -> bool:
 
 def start_edit(step: str, ctx: Context) -> str:
     """Go back from review to change one step; list answers start again from empty."""
-    ctx.draft["editing"] = True
+    d = ctx.draft
+    d["editing"] = True
     if step == Step.WHAT:
-        ctx.draft["what"] = []
+        d["what"] = []
     if step == Step.WHO:
-        ctx.draft["people"] = []
-    if step == Step.ANONYMITY:
-        ctx.draft.pop("name", None)
+        d["people"] = []
+        d.pop("person", None)
+    if step == Step.ROLE:
+        d.pop("category", None)
+        d.pop("affected", None)
+    if step == Step.WHEN:
+        d.pop("when_retried", None)
     return step
 
 
+def person_text(person: Person, tr: Translator) -> str:
+    leader = tr.t(LEADER.get(person.get("leader") or "unknown", "answer.dont_know"))
+    return tr.t(
+        "review.person",
+        name=person.get("name") or tr.t("person.unknown"),
+        role=person.get("role") or tr.t("answer.dont_know"),
+        leader=leader,
+    )
+
+
 def people_text(people: list[Person], tr: Translator) -> str:
-    lines = []
-    for person in people:
-        leader = tr.t(LEADER.get(person.get("leader") or "unknown", "answer.dont_know"))
-        lines.append(
-            tr.t(
-                "review.person",
-                name=person.get("name") or tr.t("person.unknown"),
-                role=person.get("role") or tr.t("answer.dont_know"),
-                leader=leader,
-            )
-        )
-    return "\n".join(lines) or "—"
+    return "\n".join(person_text(p, tr) for p in people) or "—"
 
 
 def answers(ctx: Context) -> dict[str, str]:
@@ -337,33 +462,36 @@ def answers(ctx: Context) -> dict[str, str]:
         anonymity = f"{anonymity} ({d['name']})"
     when = d.get("when") or {"words": "", "kind": "unknown"}
     unit = ctx.org.unit(d.get("unit"))
-    contact = t("answer.yes") if d.get("contact") else t("answer.no")
+    role = t(ROLES.get(d.get("role") or "", "answer.dont_know"))
+    if d.get("role") in ("witness", "told"):
+        role += " · " + t("review.affected", person=d.get("affected") or t("answer.dont_know"))
     return {
         "anonymity": anonymity,
-        "role": " · ".join(
-            [
-                t(ROLES.get(d.get("role") or "", "answer.dont_know")),
-                t(CATEGORIES.get(d.get("category") or "", "answer.dont_know")),
-            ]
-        ),
+        "role": " · ".join([role, t(CATEGORIES.get(d.get("category") or "", "answer.dont_know"))]),
         "what": "\n\n".join(d.get("what", [])) or "—",
         "when": words_and_reading(when, tr),
         "where": d.get("where") or "—",
         "who": people_text(d.get("people", []), tr),
         "witnesses": d.get("witnesses") or "—",
         "unit": unit.name if unit else "—",
-        "wishes": "\n".join(filter(None, [d.get("wishes"), t("review.contact", answer=contact)])),
+        "wishes": d.get("wishes") or "—",
     }
 
 
 def review_text(ctx: Context) -> str:
+    """The whole draft, grouped to fit a phone: the story first, then one line per answer."""
     shown = answers(ctx)
-    parts = [ctx.t("review.intro")]
-    for number, step in enumerate(s for s in ctx.steps() if s != Step.REVIEW):
-        parts.append(f"{number + 1}. {ctx.t(FIELDS[step])}:\n{shown[step]}")
+    t = ctx.t
+    lines = [t("review.intro"), "", f"{t(FIELDS['what'])}:", shown["what"], ""]
+    for step in ctx.steps():
+        if step in (Step.REVIEW, Step.WHAT):
+            continue
+        lines.append(f"{t(FIELDS[step])}: {shown[step]}")
+    contact = t("answer.yes") if ctx.draft.get("contact", True) else t("answer.no")
+    lines.append(t("review.contact", answer=contact))
     group = route(ctx.org, unit_of(ctx), about_leader(ctx.draft), named(ctx.draft)).group
-    parts.append(ctx.t("review.readers", group=group.name))
-    return "\n\n".join(parts)
+    lines += ["", t("review.readers", group=group.name)]
+    return "\n".join(lines)
 
 
 def unit_of(ctx: Context) -> str:

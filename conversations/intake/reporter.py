@@ -17,12 +17,13 @@ from conversations.i18n import Translator
 from conversations.intake import flow
 from conversations.intake.draft import clear
 from conversations.intake.flow import Context
-from conversations.intake.matching import typed_choice, words_for
+from conversations.intake.matching import fold, typed_choice, words_for
 from conversations.intake.relay import Relay
 from conversations.intake.store import conversation_of, drop_draft, keep_draft, open_draft
 from conversations.intake.submit import receipt_text, sent_today, store_case
 from conversations.intake.turn import Turn
 from conversations.intake.welcome import (
+    about_text,
     help_now_text,
     language_choices,
     welcome_choices,
@@ -36,6 +37,24 @@ from storage.vault import Vault
 log = logging.getLogger(__name__)
 
 COMMANDS = ("/start", "/help", "/back", "/cancel", "/language", "/status", "/forget")
+# A command typed as a word alone works too (Slack delivers no "/back" to an app); folded
+# (no accents, no case), in every language offered.
+COMMAND_WORDS = {
+    "help": "/help",
+    "hjelp": "/help",
+    "hjalp": "/help",
+    "back": "/back",
+    "tilbake": "/back",
+    "tillbaka": "/back",
+    "cancel": "/cancel",
+    "avbryt": "/cancel",
+    "status": "/status",
+    "language": "/language",
+    "sprak": "/language",
+    "forget": "/forget",
+    "glem": "/forget",
+    "glom": "/forget",
+}
 
 
 class Intake:
@@ -92,8 +111,11 @@ class Intake:
 
     def _dispatch(self, turn: Turn, inbound: Inbound, session: Session) -> None:
         text = inbound.text if inbound.content == "text" else None
+        if text is not None and fold(text) in COMMAND_WORDS:
+            text = COMMAND_WORDS[fold(text)]
         if text is not None and text.strip().startswith("/"):
             command = text.strip().split()[0].split("@", 1)[0].lower()  # "/help@TryggBot"
+            command = COMMAND_WORDS.get(fold(command), command)  # "/hjelp" is /help
             self._command(turn, command, inbound, session)
             return
         if inbound.content == "edit":
@@ -129,12 +151,12 @@ class Intake:
         elif turn.state == Step.WELCOME:
             self._on_welcome(turn, choice, inbound)
         elif turn.state == Step.LANGUAGE:
-            self._on_language(turn, choice)
+            self._on_language(turn, choice, inbound.platform)
         elif turn.state == Step.OVERLONG:
             self._on_overlong(turn, choice, session)
         elif turn.state == Step.FOLLOWUP:
             self._on_followup(turn, choice, inbound, session)
-        elif turn.state == Step.REVIEW:
+        elif turn.state in (Step.REVIEW, Step.REVIEW_CHANGE, Step.REVIEW_DELETE):
             self._on_review(turn, choice, inbound, session)
         else:
             self._on_answer(turn, text, choice, session)
@@ -280,9 +302,14 @@ class Intake:
         turn.say(text, welcome_choices(turn.ctx.tr))
 
     def _on_welcome(self, turn: Turn, choice: str | None, inbound: Inbound) -> None:
-        if choice == "welcome:start":
+        if choice in ("welcome:start", "welcome:sexual"):
             clear(turn.draft)
+            if choice == "welcome:sexual":
+                turn.draft["category"] = "sexual"
             turn.conversation.step = flow.first_state()
+            self._reprompt(turn)
+        elif choice == "welcome:about":
+            turn.say(about_text(turn.ctx.tr, self.org, inbound.platform))
             self._reprompt(turn)
         elif choice == "welcome:language":
             turn.draft["return_to"] = Step.WELCOME
@@ -295,14 +322,16 @@ class Intake:
             turn.conversation.step = Step.IDLE
             turn.say(turn.ctx.t("welcome.later"))
 
-    def _on_language(self, turn: Turn, choice: str | None) -> None:
+    def _on_language(self, turn: Turn, choice: str | None, platform: str) -> None:
         language = (choice or "").removeprefix("lang:")
         turn.conversation.language = language
         turn.ctx.tr = self.translator(language)
         turn.conversation.step = turn.draft.pop("return_to", Step.IDLE)
         turn.say(turn.ctx.t("language.changed"))
-        if turn.state == Step.IDLE:
+        if turn.state in (Step.IDLE, Step.WELCOME):
+            # The safety information again, now in a language the reporter reads.
             turn.conversation.step = Step.WELCOME
+            turn.say(about_text(turn.ctx.tr, self.org, platform))
         self._reprompt(turn)
 
     def _overlong_choices(self, turn: Turn) -> tuple[Choice, ...]:
@@ -392,19 +421,29 @@ class Intake:
     def _on_review(
         self, turn: Turn, choice: str | None, inbound: Inbound, session: Session
     ) -> None:
-        value = (choice or "").removeprefix("review:")
-        if value.startswith("edit:"):
-            turn.go(flow.start_edit(value.removeprefix("edit:"), turn.ctx))
-            self._reprompt(turn)
-        elif value == "delete":
+        value = (choice or "").split(":", 1)[-1]
+        if turn.state == Step.REVIEW_DELETE and value == "yes":
             clear(turn.draft)
             turn.conversation.step = Step.IDLE
-            turn.say(turn.ctx.t("command.cancelled"))
+            turn.say(turn.ctx.t("command.cancelled"), welcome_choices(turn.ctx.tr))
+            return
+        if value.startswith("edit:"):
+            turn.conversation.step = Step.REVIEW
+            turn.go(flow.start_edit(value.removeprefix("edit:"), turn.ctx))
+        elif value == "change":
+            turn.conversation.step = Step.REVIEW_CHANGE
+        elif value == "delete":
+            turn.conversation.step = Step.REVIEW_DELETE
+        elif value == "contact":
+            turn.draft["contact"] = not turn.draft.get("contact", True)
         elif value == "help":
             turn.say(help_now_text(turn.ctx.tr, self.org))
-            self._reprompt(turn)
-        else:
+        elif value == "send" and turn.state == Step.REVIEW:
             self._submit(turn, inbound, session)
+            return
+        else:  # "back to the review", or "no, keep it"
+            turn.conversation.step = Step.REVIEW
+        self._reprompt(turn)
 
     def _submit(self, turn: Turn, inbound: Inbound, session: Session) -> None:
         tr, now = turn.ctx.tr, self.clock()

@@ -13,12 +13,25 @@ PLATFORM_NAMES = {"console": N_("platform.console")}
 
 
 def welcome_text(tr: Translator, org: Org, platform: str) -> str:
-    """The welcome, with every group's name and the help lines in the reader's language."""
+    """The short welcome: what this is, who reads, that they can stop, and 112 if in danger."""
+    t = tr.t
+    parts = [
+        t("welcome.short", organisation=org.organisation.name, groups=group_names(org)),
+        t("welcome.stop_short"),
+    ]
+    emergency = [h for h in org.helplines if h.emergency]
+    if emergency:
+        parts.append(t("welcome.emergency", numbers=emergency_numbers(emergency, tr.language)))
+    return "\n\n".join(parts)
+
+
+def about_text(tr: Translator, org: Org, platform: str) -> str:
+    """The whole safety text: who reads, what is stored, what the platform sees, how to stop,
+    and where to get help."""
     t, language = tr.t, tr.language
     platform_key = PLATFORM_NAMES.get(platform)
     parts = [
-        t("welcome.intro", organisation=org.organisation.name),
-        t("welcome.readers", groups=", ".join(g.name for g in org.groups)),
+        t("welcome.readers", groups=group_names(org)),
         t("welcome.encrypted"),
         t("welcome.platform", platform=t(platform_key) if platform_key else platform.capitalize()),
         t("welcome.stop"),
@@ -26,19 +39,28 @@ def welcome_text(tr: Translator, org: Org, platform: str) -> str:
     emergency = [h for h in org.helplines if h.emergency]
     support = [h for h in org.helplines if not h.emergency]
     if emergency:
-        numbers = ", ".join(f"{h.number} ({pick(h.name, language)})" for h in emergency)
-        parts.append(t("welcome.emergency", numbers=numbers))
+        parts.append(t("welcome.emergency", numbers=emergency_numbers(emergency, language)))
     if support:
         parts.append(t("welcome.helplines") + "\n" + helplines_text(support, language))
     return "\n\n".join(parts)
 
 
+def group_names(org: Org) -> str:
+    return ", ".join(g.name for g in org.groups)
+
+
+def emergency_numbers(helplines: Iterable[Helpline], language: str) -> str:
+    return ", ".join(f"{h.number} ({pick(h.name, language)})" for h in helplines)
+
+
 def welcome_choices(tr: Translator) -> tuple[Choice, ...]:
     return (
-        Choice("welcome:start", tr.t("button.start")),
+        Choice("welcome:sexual", tr.t("button.start_sexual")),
+        Choice("welcome:start", tr.t("button.start_other")),
+        Choice("welcome:about", tr.t("button.about")),
+        Choice("welcome:help", tr.t("button.help_now")),
         Choice("welcome:language", tr.t("button.language")),
         Choice("welcome:later", tr.t("button.later")),
-        Choice("welcome:help", tr.t("button.help_now")),
     )
 
 

@@ -235,22 +235,19 @@ def rig(synapse, db, keyring, org, clock):
 def start_report(rig: Rig, person: Person, room: str) -> None:
     """From the welcome to the description (nb, the organisation's first language)."""
     rig.say(person, room, "/start")
-    rig.choose(person, room, 0)  # start a report
-    for _ in range(3):  # anonymous; it happened to me; its kind
+    for _ in range(3):  # sexual harassment; anonymous; it happened to me
         rig.choose(person, room, 0)
     rig.say(person, room, "He would not stop. <b>&</b> @room")
 
 
 def finish_report(rig: Rig, person: Person, room: str) -> None:
-    rig.choose(person, room, "Ferdig")
     rig.say(person, room, "sist torsdag")
     rig.choose(person, room, 0)  # the reading is right
-    for words in ("At the office party", "Ola Nordmann", "Board member"):
+    for words in ("At the office party", "Ola Nordmann, Board member"):
         rig.say(person, room, words)
-    for index in (1, 1, 0, 0):  # not a leader; no more people; skip witnesses; first unit
+    for index in (1, 0, 0):  # not a leader; skip witnesses; first unit
         rig.choose(person, room, index)
     rig.say(person, room, "I want it to stop")
-    rig.choose(person, room, 0)  # may contact: yes
     rig.choose(person, room, "Send varselet")
 
 
@@ -347,23 +344,19 @@ def test_a_restart_mid_report_continues_where_it_stopped(rig):
     reporter = rig.person("reporter")
     room = rig.direct_room(reporter)
     start_report(rig, reporter, room)
-    asked = rig.choices(reporter, room)
     rig.halt()
-    done = next(label for label in asked if "Ferdig" in label)
-    event = reporter.send(room, done)  # written while the bot is away
+    event = reporter.send(room, "sist torsdag")  # written while the bot is away
     rig.build()  # a new adapter and a new Engine over the same database
     rig.run()
     with rig.changed:
         assert rig.changed.wait_for(lambda: event in rig.handled, WAIT)
-    assert "Når skjedde det?" in rig.bot_texts(reporter, room)[-1]  # the next step, in order
-    rig.say(reporter, room, "sist torsdag")
+    assert "torsdag 19. november" in rig.bot_texts(reporter, room)[-1]  # the next step, in order
     rig.choose(reporter, room, 0)
-    for words in ("At the office party", "Ola Nordmann", "Board member"):
+    for words in ("At the office party", "Ola Nordmann, Board member"):
         rig.say(reporter, room, words)
-    for index in (1, 1, 0, 0):
+    for index in (1, 0, 0):
         rig.choose(reporter, room, index)
     rig.say(reporter, room, "I want it to stop")
-    rig.choose(reporter, room, 0)
     review = rig.bot_texts(reporter, room)[-1]
     assert "He would not stop." in review  # written before the restart, kept in the draft
     rig.choose(reporter, room, "Send varselet")

@@ -128,19 +128,16 @@ async def file_report(rig: Rig, language: str, user: int = REPORTER, send_it: bo
     when, done, send, _ = WORDS[language]
     lang = {"nb": "nb", "sv": "sv", "en": "en"}[language]
     await rig.say("/start", user, language=lang)
-    await rig.press(rig.api.buttons(user)[0][0], user, language=lang)
-    for _ in range(3):  # anonymous; it happened to me; its kind
+    for _ in range(3):  # sexual harassment; anonymous; it happened to me
         await rig.press(rig.api.buttons(user)[0][0], user, language=lang)
     await rig.say("He would not stop. <b>&</b> @channel", user, language=lang)
-    await rig.press(done, user, language=lang)
     await rig.say(when, user, language=lang)
     await rig.press(rig.api.buttons(user)[0][0], user, language=lang)  # the reading is right
-    for text in ("At the office party", "Ola Nordmann", "Board member"):
+    for text in ("At the office party", "Ola Nordmann, Board member"):
         await rig.say(text, user, language=lang)
-    for index in (1, 1, 0, 0):  # not a leader; no more people; skip witnesses; first unit
+    for index in (1, 0, 0):  # not a leader; skip witnesses; first unit
         await rig.press(rig.api.buttons(user)[index][0], user, language=lang)
     await rig.say("I want it to stop", user, language=lang)
-    await rig.press(rig.api.buttons(user)[0][0], user, language=lang)  # may contact: yes
     if send_it:
         await rig.press(send, user, language=lang)
 

@@ -14,8 +14,8 @@ import pytest
 
 TRYGG = shutil.which("trygg") or str(Path(sys.executable).parent / "trygg")
 SCRIPT = "\n".join(
-    ["1", "1", "1", "1", "Scripted report text", "1", "last Thursday", "1", "At the office",
-     "Ola", "colleague", "2", "2", "1", "1", "I want it to stop", "1", "1", "/status", ""]
+    ["1", "1", "1", "Scripted report text", "last Thursday", "1", "At the office",
+     "Ola, colleague", "2", "1", "1", "I want it to stop", "1", "/status", ""]
 )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from tests.conversations.test_intake import file_report_until_review
 
 def start_what_step(chat: Chat) -> None:
     chat.send("/start")
-    for line in ("1", "1", "1", "1"):  # start; anonymous; it happened to me; its kind
+    for line in ("1", "1", "1"):  # sexual harassment; anonymous; it happened to me
         chat.send(line)
 
 

@@ -1,0 +1,74 @@
+"""Free recall: the time and place a reporter already wrote in "what", read out to confirm."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from conversations.intake.draft import Recalled, WhenAnswer
+from conversations.when import When, find_when
+
+PREPOSITIONS = {
+    "nb": r"på|i|hos|ved|utenfor|under|bak|inne\s+på",
+    "sv": r"på|i|vid|hos|utanför|under|bakom|inne\s+på",
+    "en": r"at|in|on|outside|during|behind|inside|by",
+}
+# Places people name; a long stem may end a compound ("julebordet", "firmafesten"), a short
+# one must be the whole word ("bar", not "barn").
+LONG_STEMS = {
+    "nb": "kontor julebord fest møte kantin heis garderob toalett lager hotell restaurant "
+    "kjøkken kurs seminar samling trapp korridor parkering hytte leilighet stasjon vakt "
+    "patrulj arrangement kickoff landsmøte lunsj pause møterom kafé kafe jobb arbeid "
+    "skole bussen toget flyet taxi nachspiel",
+    "sv": "kontor julbord fest möte fika personalrum hiss omklädningsrum toalett lager hotell "
+    "restaurang kök kurs konferens korridor parkering stuga lägenhet station kickoff "
+    "lunch kafé jobb arbet skola bussen tåget flyget taxi efterfest",
+    "en": "office party meeting canteen elevator changing toilet bathroom warehouse hotel "
+    "restaurant kitchen course conference seminar corridor hallway parking cabin "
+    "apartment station shift patrol event kick-off lunch cafe café work school train "
+    "flight taxi afterparty stairwell",
+}
+SHORT_WORDS = {
+    "nb": r"bar(?:en)?|pub(?:en)?|bil(?:en)?|rom(?:met)?|hjemme|gang(?:en)?|buss|tog|fly",
+    "sv": r"bar(?:en)?|pub(?:en)?|bil(?:en)?|rum(?:met)?|hemma|buss|tåg|flyg",
+    "en": r"bar|pub|car|room|home|bus|gym|hall|lift",
+}
+LEAD = r"(?:\w+\s+){0,3}?"  # "the", "det store", "our new"
+
+
+def _pattern(language: str) -> re.Pattern[str]:
+    stems = "|".join(re.escape(s) for s in LONG_STEMS[language].split())
+    noun = rf"(?:\w*(?:{stems})\w*|(?:{SHORT_WORDS[language]}))"
+    return re.compile(rf"\b(?:{PREPOSITIONS[language]})\s+{LEAD}{noun}\b", re.IGNORECASE)
+
+
+PATTERNS = {language: _pattern(language) for language in PREPOSITIONS}
+
+
+def find_place(text: str, language: str) -> str | None:
+    """The first place phrase in `text` as the reporter wrote it ("på julebordet"), or None."""
+    found = PATTERNS[language].search(text)
+    return found.group(0) if found else None
+
+
+def as_answer(reading: When, confirmed: bool) -> WhenAnswer:
+    """A reading as the draft keeps it."""
+    return {
+        "words": reading.words,
+        "kind": reading.kind,
+        "start": reading.start.isoformat() if reading.start else None,
+        "end": reading.end.isoformat() if reading.end else None,
+        "confirmed": confirmed,
+    }
+
+
+def recall(what: str, language: str, now: datetime) -> Recalled:
+    """The time (and place) `what` names clearly enough to offer; empty when no time is read."""
+    reading = find_when(what, language, now)
+    if reading is None or reading.kind == "unknown":
+        return {}
+    found: Recalled = {"when": as_answer(reading, confirmed=True)}
+    place = find_place(what, language)
+    if place:
+        found["where"] = place
+    return found
