@@ -112,6 +112,7 @@ class Case(Base):
     witnesses: Mapped[bytes] = mapped_column(LargeBinary)
     wishes: Mapped[bytes] = mapped_column(LargeBinary)
     reporter_name: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    affected: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # who it hit
     reporter_address: Mapped[bytes] = mapped_column(LargeBinary)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

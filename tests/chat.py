@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 
 from sqlalchemy import delete, func, select
 
 from adapters.console import ADDRESS, ConsoleAdapter
 from conversations.engine import Engine
 from conversations.messages import Inbound, Outbound
-from storage.models import Case, DataKeyRow, OutboxMessage
+from storage.models import Case, Conversation, DataKeyRow, OutboxMessage
+from storage.vault import place
 
 _events = itertools.count(1)
 
@@ -79,3 +81,13 @@ def delivered(engine: Engine) -> None:
         )
         session.execute(delete(OutboxMessage).where(OutboxMessage.kind == "reply"))
         session.execute(delete(DataKeyRow).where(DataKeyRow.id.in_(keys)))
+
+
+def draft(engine: Engine) -> dict:
+    """The only conversation's draft, decrypted."""
+    with engine.sessions() as session:
+        conversation = session.scalars(select(Conversation)).one()
+        key = engine.vault.load(session, conversation.data_key_id)
+        return json.loads(
+            key.decrypt(conversation.draft, place("conversations", conversation.id, "draft"))
+        )

@@ -45,7 +45,8 @@ _WORD = re.compile(r"\w+")
 def names_in(fields: dict[str, str]) -> tuple[str, ...]:
     """The names a report holds: the people it names and the reporter's given name."""
     people = [str(p.get("name", "")) for p in json.loads(fields.get("people") or "[]")]
-    return tuple(n for n in (*people, fields.get("reporter_name", "")) if n)
+    others = (fields.get("reporter_name", ""), fields.get("affected", ""))
+    return tuple(n for n in (*people, *others) if n)
 
 
 def redact(text: str, names: Iterable[str]) -> str:
@@ -274,12 +275,15 @@ class Notifier:
             f"{t('field.who')}:\n" + ("\n".join(people) or "—"),
             f"{t('field.what')}:\n{what}",
         ]
+        if "affected" in fields:  # the reporter saw it or was told: whom it happened to
+            affected = fields["affected"] if show_names else ""
+            parts.insert(3, t("desk.affected", person=affected or t("answer.dont_know")))
         if full:
             contact = t("answer.yes") if case.contact_ok else t("answer.no")
             parts += [
                 f"{t('field.witnesses')}: {redact(fields['witnesses'], hidden) or '—'}",
                 f"{t('field.wishes')}: {redact(fields['wishes'], hidden) or '—'}",
-                t("review.contact", answer=contact),
+                t("desk.contact", answer=contact),
             ]
         return "\n".join(parts)
 

@@ -56,10 +56,10 @@ def read_case(session: Session, vault: Vault, case: Case) -> dict[str, str]:
     """Decrypt a case's fields (callers audit the view)."""
     key = vault.load(session, case.data_key_id)
     fields = {n: key.decrypt(getattr(case, n), place("cases", case.id, n)) for n in CASE_FIELDS}
-    if case.reporter_name is not None:
-        fields["reporter_name"] = key.decrypt(
-            case.reporter_name, place("cases", case.id, "reporter_name")
-        )
+    for optional in ("reporter_name", "affected"):
+        value = getattr(case, optional)
+        if value is not None:
+            fields[optional] = key.decrypt(value, place("cases", case.id, optional))
     return fields
 
 

@@ -178,7 +178,9 @@ def choices_for(state: str, ctx: Context) -> tuple[Choice, ...]:
     elif state == Step.CONTACT:
         options = [_choice(state, "yes", t("answer.yes")), _choice(state, "no", t("answer.no"))]
     elif state == Step.REVIEW:
-        contact = "button.contact_no" if ctx.draft.get("contact", True) else "button.contact_yes"
+        contact = (
+            N_("button.contact_no") if ctx.draft.get("contact", True) else N_("button.contact_yes")
+        )
         options = [
             _choice(state, "send", t("button.send")),
             _choice(state, "change", t("button.change_something")),
@@ -250,7 +252,7 @@ def recall_question(ctx: Context) -> str:
 
 
 def split_person(text: str) -> Person:
-    """"Per Hansen, team leader" as a name and a role; a role alone is not a name."""
+    """ "Per Hansen, team leader" as a name and a role; a role alone is not a name."""
     parts = NAME_ROLE.split(text.strip(), maxsplit=1)
     role = parts[1].strip().rstrip(")").strip() if len(parts) == 2 else ""
     return {"name": parts[0].strip(), "role": role}
@@ -357,7 +359,7 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
         person = split_person(text) if text else {"name": "", "role": ""}
         if not person["name"] and not person["role"]:
             return _finish_person(ctx, person, "unknown")  # nothing known to ask about
-        if LEADER_WORDS.search(person["role"]):
+        if LEADER_WORDS.search(text or ""):  # "Per, avdelingsleder", "sjefen min"
             return _finish_person(ctx, person, "yes")
         d["person"] = person
         return Outcome(Step.PERSON_LEADER)
@@ -399,11 +401,7 @@ def step_back(state: str, draft: Draft) -> None:
             draft.pop("person")
         elif draft.get("people"):
             draft["people"].pop()
-    elif state == Step.RECALL:
-        draft.pop("when", None)
-        draft.pop("where", None)
     elif state == Step.WHEN:
-        draft.pop("when", None)
         draft.pop("when_retried", None)
 
 

@@ -86,6 +86,9 @@ def store_case(
         setattr(case, name, key.encrypt(value, place("cases", case.id, name)))
     if draft.get("name") and draft.get("anonymity") != "anonymous":
         case.reporter_name = key.encrypt(draft["name"], place("cases", case.id, "reporter_name"))
+    if draft.get("role") in ("witness", "told"):
+        affected = draft.get("affected") or ""
+        case.affected = key.encrypt(affected, place("cases", case.id, "affected"))
     session.add(case)
     session.flush()
     append_log(session, case, "reporter", "submitted", {"anonymity": case.anonymity})

@@ -158,7 +158,7 @@ def test_full_report_in_a_private_chat_in_each_language(rig, language):
     assert "<b>&</b> @channel" in alert  # sent as plain text: nothing is interpreted
     assert all("parse_mode" not in p or p["parse_mode"] is None for p in rig.api.sent())
     answered = sum(1 for name, _ in rig.api.calls if name == "answerCallbackQuery")
-    assert answered == rig.presses > 10
+    assert answered == rig.presses > 6
 
 
 def test_handler_acknowledges_and_replies_through_a_forced_reply(rig):
@@ -224,7 +224,7 @@ def test_edited_message_sticker_and_photo_get_a_kind_answer(rig):
 
     async def scenario() -> None:
         await rig.say("/start")
-        await rig.press("Start")
+        await rig.press("Si fra om seksuell")
         await rig.feed(rig.updates.edited(REPORTER, REPORTER, "changed"))
         await rig.say(
             None,
@@ -339,7 +339,7 @@ def test_reporter_can_delete_the_conversation_from_the_chat(rig):
 
     async def scenario() -> None:
         await file_report(rig, "en")
-        assert "/forget" in rig.texts(REPORTER)[-1]
+        assert "“forget”" in rig.texts(REPORTER)[-1]  # a word: it works on every platform
         await rig.say("/forget", language="en")
 
     run(rig, scenario)

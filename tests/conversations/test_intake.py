@@ -59,13 +59,14 @@ def test_scripted_report_in_each_language_reaches_an_encrypted_case(engine, lang
 def test_every_step_shows_where_the_reporter_is(chat):
     """Each question carries a 'step N of M' line, counting up to the review."""
     chat.send("/start")
-    chat.send("1")
+    chat.send("2")  # something else than sexual harassment: its kind is asked
     assert chat.last.startswith("Steg 1 av 10")
     chat.send("1")
     chat.send("1")
     assert chat.last.startswith("Steg 2 av 10")  # the kind of report refines step 2
     chat.send("1")
     assert chat.last.startswith("Steg 3 av 10")
+    assert "«tilbake» går tilbake" in chat.last and "«avbryt» stopper" in chat.last
 
 
 def test_welcome_names_the_readers_the_platform_and_help_lines(chat, org):
@@ -74,8 +75,12 @@ def test_welcome_names_the_readers_the_platform_and_help_lines(chat, org):
     welcome = chat.last
     for group in org.groups:
         assert group.name in welcome
-    assert "terminalen" in welcome and "/cancel" in welcome
-    assert "112" in welcome and "116 117" in welcome
+    assert "«avbryt»" in welcome and "112" in welcome
+    assert len(welcome) < 400  # a short welcome; the rest is one press away
+    chat.press("Hvem leser dette? Trygghet")
+    about = chat.replies[-2].text
+    assert "terminalen" in about and "«avbryt»" in about
+    assert "112" in about and "116 117" in about
 
 
 def test_receipt_states_deadlines_in_the_organisations_time_zone(engine):
@@ -89,11 +94,10 @@ def test_case_about_a_leader_goes_to_the_central_group(engine):
     """Naming a leader routes the case to the group marked for leaders, and the log says why."""
     chat = Chat(engine, locale="en")
     chat.send("/start")
-    for line in ("1", "1", "1", "1", "Something happened", "1", "don't know", "office", "Kari",
-                 "chair", "1", "2", "1", "1"):  # fmt: skip
+    for line in ("1", "1", "1", "Something happened", "don't know", "office", "Kari, secretary",
+                 "1", "1", "1"):  # fmt: skip
         chat.send(line)
     chat.press("Skip")
-    chat.send("1")
     assert "Sentral varslingsgruppe" in chat.last
     chat.press("Send the report")
     (case,) = cases(engine)
@@ -106,7 +110,7 @@ def test_case_about_a_leader_goes_to_the_central_group(engine):
 def test_draft_survives_a_restart_and_continues_where_it_stopped(engine, chat):
     """A new engine on the same database continues the reporter's draft at the same question."""
     chat.send("/start")
-    for line in ("1", "1", "1", "1", "First part of what happened"):
+    for line in ("1", "1", "1", "What happened"):
         chat.send(line)
     restarted = Engine(
         engine.sessions, engine.vault, engine.org, engine.channels, clock=engine.clock
@@ -114,7 +118,6 @@ def test_draft_survives_a_restart_and_continues_where_it_stopped(engine, chat):
     again = Chat(restarted, user_id=chat.user_id)
     again.send("/start")
     assert "fortsetter der du slapp" in again.replies[0].text
-    again.press("Ferdig")
     again.send("i går")
     again.press("Ja")
     assert again.last.startswith("Steg 5 av 10")
@@ -123,7 +126,7 @@ def test_draft_survives_a_restart_and_continues_where_it_stopped(engine, chat):
 def test_cancel_deletes_the_draft_and_its_key(engine, chat):
     """/cancel removes the draft and destroys its data key, and says so."""
     chat.send("/start")
-    for line in ("1", "1", "1", "1", "Something I regret writing"):
+    for line in ("1", "1", "1", "Something I regret writing"):
         chat.send(line)
     chat.send("/cancel")
     assert "slettet" in chat.last
@@ -150,7 +153,8 @@ def test_review_lets_the_reporter_change_one_answer(engine):
     """From the review, one answer can be changed, and the review comes back with it."""
     chat = Chat(engine, locale="en")
     file_report_until_review(chat)
-    chat.press("Change: Where")
+    chat.press("Change an answer")
+    chat.press("Where")
     assert "replaces" in chat.last
     chat.send("In the car park")
     assert "In the car park" in chat.last and "Send the report" in chat.labels()
@@ -192,7 +196,7 @@ def test_help_lists_the_commands_and_repeats_the_question(chat):
     chat.send("/start")
     chat.send("1")
     chat.send("/help")
-    assert "/cancel" in chat.replies[-2].text
+    assert "avbryt – slett alt" in chat.replies[-2].text
     assert chat.last.startswith("Steg 1 av 10")
 
 
@@ -203,11 +207,10 @@ def test_confidential_reporter_names_themselves(engine):
     chat.send("1")
     chat.press("Confidential")
     chat.send("Kari Nordmann")
-    for line in ("1", "1", "It happened", "1", "yesterday", "1", "At work", "Someone", "colleague",
-                 "2", "2", "1", "1"):  # fmt: skip
+    for line in ("1", "It happened", "yesterday", "1", "At work", "Someone, colleague", "2", "1",
+                 "1"):  # fmt: skip
         chat.send(line)
     chat.press("Skip")
-    chat.send("1")
     chat.press("Send the report")
     (case,) = cases(engine)
     assert case.anonymity == "confidential"
@@ -222,7 +225,7 @@ def test_i_need_help_now_is_one_press_from_the_welcome_and_the_review(engine):
     chat.press("I need help now")
     assert chat.replies[-2].text.startswith("If you are in danger now")
     assert "112" in chat.replies[-2].text.splitlines()[1]  # an emergency line first
-    assert "Start a report" in chat.labels()
+    assert "Report sexual harassment" in chat.labels()
     file_report_until_review(chat)
     chat.press("I need help now")
     assert "112" in chat.replies[-2].text
@@ -241,10 +244,10 @@ def test_after_cancel_the_welcome_buttons_lead_on(engine):
     """/cancel confirms, keeps nothing, and offers the welcome's buttons, which work."""
     chat = Chat(engine, locale="en")
     chat.send("/start")
-    chat.press("Start a report")
+    chat.press("Report sexual harassment")
     chat.send("/cancel")
-    assert "Start a report" in chat.labels()
-    chat.press("Start a report")
+    assert "Report sexual harassment" in chat.labels()
+    chat.press("Report something else")
     assert chat.last.startswith("Step 1 of 10")
 
 
@@ -253,14 +256,14 @@ def test_an_unread_when_is_asked_once_more_then_kept_as_words(engine):
     the review shows them without "time not known" beside them."""
     chat = Chat(engine)
     chat.send("/start")
-    for line in ("1", "1", "1", "1", "Noe skjedde", "1"):
+    for line in ("1", "1", "1", "Noe skjedde"):
         chat.send(line)
     chat.send("det husker jeg dårlig")
     assert "klarte ikke å lese et tidspunkt" in chat.replies[-2].text
     assert chat.last.startswith("Steg 4 av 10")  # the same question
     chat.send("det husker jeg dårlig")
     assert chat.last.startswith("Steg 5 av 10")  # accepted as words the second time
-    for line in ("Kontoret", "1", "1", "3", "2", "1", "1", "1", "at det stopper", "1"):
+    for line in ("Kontoret", "1", "1", "1", "at det stopper"):
         chat.send(line)
     review = next(r.text for r in reversed(chat.replies) if "Steg 10 av 10" in r.text)
     assert "det husker jeg dårlig" in review and "tidspunkt ukjent" not in review

@@ -55,9 +55,9 @@ def test_canary_in_every_field_never_reaches_the_database_file(engine, db, db_pa
     chat.send("1")
     chat.press("Confidential")
     chat.send(f"name {CANARY}")
-    for line in ("1", "1", f"what {CANARY}", "1", f"yesterday {CANARY}", "1", f"where {CANARY}",
-                 f"who {CANARY}", f"role {CANARY}", "2", "2", f"witness {CANARY}", "1",
-                 f"wish {CANARY}", "1"):  # fmt: skip
+    for line in ("2", f"affected {CANARY}", f"what {CANARY}", f"yesterday {CANARY}", "1",
+                 f"where {CANARY}", f"who {CANARY}, role {CANARY}", "2", f"witness {CANARY}", "1",
+                 f"wish {CANARY}"):  # fmt: skip
         chat.send(line)
     draft_bytes = raw_bytes(db, db_path)
     chat.press("Send the report")
@@ -68,7 +68,8 @@ def test_canary_in_every_field_never_reaches_the_database_file(engine, db, db_pa
     with engine.sessions() as session:
         case = session.scalar(select(Case))
         assert case is not None
-        assert CANARY in read_case(session, engine.vault, case)["what"]
+        fields = read_case(session, engine.vault, case)
+        assert CANARY in fields["what"] and CANARY in fields["affected"]
     assert case.reference.encode() in raw_bytes(db, db_path)  # the scan reads the right file
 
 
