@@ -199,7 +199,7 @@ def rig(db, keyring, org, clock):
 def file_report(
     rig: Rig, language: str, what: str = "He would not stop.", send: bool = True
 ) -> None:
-    locale, when, done, _, _ = WORDS[language]
+    locale, when, _, _, _ = WORDS[language]
     rig.api.locales[REPORTER] = locale
     rig.say("hi")
     for _ in range(3):  # sexual harassment; anonymous; it happened to me

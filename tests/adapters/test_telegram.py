@@ -125,7 +125,7 @@ def run(rig: Rig, scenario) -> None:
 
 
 async def file_report(rig: Rig, language: str, user: int = REPORTER, send_it: bool = True) -> None:
-    when, done, send, _ = WORDS[language]
+    when, _, send, _ = WORDS[language]
     lang = {"nb": "nb", "sv": "sv", "en": "en"}[language]
     await rig.say("/start", user, language=lang)
     for _ in range(3):  # sexual harassment; anonymous; it happened to me

@@ -183,7 +183,7 @@ def test_forget_on_a_platform_that_cannot_delete_says_so(chat):
 def test_command_addressed_to_the_bot_by_name_works(chat):
     """'/help@TryggBot' (as Telegram sends from a menu) is the same as '/help'."""
     chat.send("/help@TryggBot")
-    assert "avbryt –" in chat.last and "kjenner jeg ikke" not in chat.last
+    assert "avbryt \u2013" in chat.last and "kjenner jeg ikke" not in chat.last
 
 
 def test_a_choice_typed_as_its_number_is_never_stored_as_the_answer(engine):

@@ -22,7 +22,7 @@ WORDS = {
 
 def file_report(chat: Chat, language: str, what: str = "He would not stop touching me.") -> str:
     """Walk the whole intake by typing what a reporter types; returns the receipt text."""
-    when, done, send, _ = WORDS[language]
+    when, _, send, _ = WORDS[language]
     chat.send("/start")
     for line in ("1", "1", "1", what, when):  # sexual harassment; anonymous; it happened to me
         chat.send(line)
@@ -196,7 +196,7 @@ def test_help_lists_the_commands_and_repeats_the_question(chat):
     chat.send("/start")
     chat.send("1")
     chat.send("/help")
-    assert "avbryt – slett alt" in chat.replies[-2].text
+    assert "avbryt \u2013 slett alt" in chat.replies[-2].text
     assert chat.last.startswith("Steg 1 av 10")
 
 
