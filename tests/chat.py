@@ -34,7 +34,12 @@ class Chat:
     def press(self, label: str) -> list[Outbound]:
         """Press the button whose label contains `label` in the last message with buttons."""
         last = next(r for r in reversed(self.replies) if r.choices)
-        chosen = next(c for c in last.choices if label.casefold() in c.label.casefold())
+        exact = [c for c in last.choices if label.casefold() == c.label.casefold()]
+        chosen = (
+            exact[0]
+            if exact
+            else next(c for c in last.choices if label.casefold() in c.label.casefold())
+        )
         return self.raw(Inbound("console", self.user_id, ADDRESS, choice=chosen.value,
                                 content="choice"))  # fmt: skip
 

@@ -89,7 +89,7 @@ LEADER_WORDS = re.compile(
 # How a typed "who" answer separates the name from the role: "Per Hansen, team leader".
 NAME_ROLE = re.compile(r"\s*(?:,|;|\s[-\u2013\u2014]\s|\()\s*")
 # A "when" answer this long that reads as no time is more of "what happened", not a time.
-STORY_WORDS = 9
+STORY_WORDS = 12
 
 
 def main_step(state: str) -> str:
@@ -157,7 +157,7 @@ def choices_for(state: str, ctx: Context) -> tuple[Choice, ...]:
             _choice(state, "words", t("button.reading_words_only")),
             _choice(state, "again", t("button.write_again")),
         ]
-    elif state in (Step.WHO, Step.PERSON_ROLE):
+    elif state in (Step.WHO, Step.PERSON_ROLE, Step.WHERE):
         options = [_choice(state, "unknown", t("answer.dont_know"))]
     elif state == Step.WITNESSES:
         options = [
@@ -334,11 +334,16 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
         return Outcome(Step.WHERE)
     if state == Step.WHEN:
         words = text if text is not None else ctx.t("answer.dont_know")
+        if text is not None and len(words.split()) >= STORY_WORDS:
+            # More of the story (a second message), not a short answer about the time: kept
+            # with "what", and the time it names, if any, offered like the first message's.
+            d.setdefault("what", []).append(words)
+            d["recalled"] = recall(
+                "\n".join(d["what"]), ctx.tr.language, ctx.now.replace(tzinfo=None)
+            )
+            return Outcome(Step.RECALL if d["recalled"] else Step.WHEN, ctx.t("what.added"))
         when = _read_when(ctx, words)
         unread = when["kind"] == "unknown" and text is not None
-        if unread and len(words.split()) >= STORY_WORDS:
-            d.setdefault("what", []).append(words)  # more of the story, not a time
-            return Outcome(Step.WHEN, ctx.t("what.added"))
         d["when"] = when
         if unread and not d.get("when_retried"):
             d["when_retried"] = True  # not read: say so, and ask once more with examples
@@ -353,7 +358,7 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
         d["when"]["confirmed"] = choice == "yes"
         return Outcome(next_step(state, ctx))
     if state == Step.WHERE:
-        d["where"] = text
+        d["where"] = text or ""  # "" where the reporter does not know
         return Outcome(next_step(state, ctx))
     if state == Step.WHO:
         person = split_person(text) if text else {"name": "", "role": ""}

@@ -68,19 +68,38 @@ def typed_choice(text: str, offered: Sequence[Choice], *, forgiving: bool) -> st
         return None
     found = process.extract(folded, labels, scorer=fuzz.ratio, limit=2, score_cutoff=CUTOFF)
     if not found:
-        return None
+        return _by_words(folded, labels)
     if len(found) > 1 and found[1][1] >= found[0][1] - 5:
         return None  # two labels are as close: ask again rather than guess
     return str(found[0][2])
 
 
+def _by_words(folded: str, labels: dict[str, str]) -> str | None:
+    """The one label that has every typed word in it (with a slip): "oslo" for "Oslo
+    lokallag", "mobbing" for "Annen trakassering eller mobbing"; None when it fits several."""
+    typed = [word for word in folded.split() if len(word) >= 3]
+    if not typed:
+        return None
+    fits = [
+        value
+        for value, label in labels.items()
+        if all(
+            process.extractOne(w, label.split(), scorer=fuzz.ratio, score_cutoff=CUTOFF)
+            for w in typed
+        )
+    ]
+    return fits[0] if len(fits) == 1 else None
+
+
 def words_for(text: str, offered: Sequence[Choice]) -> str | None:
     """ "vet ikke", "don't know", "hopp over", "skip" …: the offered unknown/skip choice."""
     folded = fold(text)
-    for choice in offered:
-        kind = choice.value.rsplit(":", 1)[-1]
+    kinds = {choice.value.rsplit(":", 1)[-1]: choice.value for choice in offered}
+    for kind, value in kinds.items():
         if folded in WORDS.get(kind, ()):
-            return choice.value
+            return value
+    if "unknown" in kinds and "skip" not in kinds and folded in WORDS["skip"]:
+        return kinds["unknown"]  # "skip" where only "don't know" is offered: not a name
     return None
 
 

@@ -17,7 +17,7 @@ PREPOSITIONS = {
 # one must be the whole word ("bar", not "barn").
 LONG_STEMS = {
     "nb": "kontor julebord fest møte kantin heis garderob toalett lager hotell restaurant "
-    "kjøkken kurs seminar samling trapp korridor parkering hytte leilighet stasjon vakt "
+    "kjøkken kurs seminar samling trapp korridor parkering hytt leilighet stasjon vakt "
     "patrulj arrangement kickoff landsmøte lunsj pause møterom kafé kafe jobb arbeid "
     "skole bussen toget flyet taxi nachspiel",
     "sv": "kontor julbord fest möte fika personalrum hiss omklädningsrum toalett lager hotell "
@@ -26,20 +26,26 @@ LONG_STEMS = {
     "en": "office party meeting canteen elevator changing toilet bathroom warehouse hotel "
     "restaurant kitchen course conference seminar corridor hallway parking cabin "
     "apartment station shift patrol event kick-off lunch cafe café work school train "
-    "flight taxi afterparty stairwell",
+    "flight taxi afterparty stairwell room",
 }
 SHORT_WORDS = {
     "nb": r"bar(?:en)?|pub(?:en)?|bil(?:en)?|rom(?:met)?|hjemme|gang(?:en)?|buss|tog|fly",
     "sv": r"bar(?:en)?|pub(?:en)?|bil(?:en)?|rum(?:met)?|hemma|buss|tåg|flyg",
     "en": r"bar|pub|car|room|home|bus|gym|hall|lift",
 }
-LEAD = r"(?:\w+\s+){0,3}?"  # "the", "det store", "our new"
+# Words before the place noun ("the", "det store", "our new"), but never a person or another
+# preposition: "på mig på festen" is not a place, "på festen" is.
+NOT_LEAD = r"(?:meg|mig|me|deg|dig|you|ham|han|honom|henne|hun|hon|him|her|oss|us|seg|sig|them|dem)"
 
 
 def _pattern(language: str) -> re.Pattern[str]:
     stems = "|".join(re.escape(s) for s in LONG_STEMS[language].split())
+    lead = rf"(?:(?!{NOT_LEAD}\b|(?:{PREPOSITIONS[language]})\b)\w+\s+){{0,3}}?"
     noun = rf"(?:\w*(?:{stems})\w*|(?:{SHORT_WORDS[language]}))"
-    return re.compile(rf"\b(?:{PREPOSITIONS[language]})\s+{LEAD}{noun}\b", re.IGNORECASE)
+    # "at the office party": a second place word after the first belongs to the place
+    return re.compile(
+        rf"\b(?:{PREPOSITIONS[language]})\s+{lead}{noun}(?:\s+{noun})?\b", re.IGNORECASE
+    )
 
 
 PATTERNS = {language: _pattern(language) for language in PREPOSITIONS}

@@ -135,6 +135,12 @@ class Intake:
             if self.relay.ask(turn, (text or "").strip(), session):
                 self._reprompt(turn)
             return
+        if (
+            turn.state == Step.IDLE
+            and inbound.choice is None
+            and self._names_a_welcome_choice(turn, text, inbound.numbered)
+        ):
+            turn.conversation.step = Step.WELCOME  # "1" after /cancel: the button shown
         if turn.state == Step.IDLE and inbound.choice is not None:
             if inbound.choice not in {c.value for c in welcome_choices(turn.ctx.tr)}:
                 turn.say(turn.ctx.t("problem.stale_idle"))  # an old button: no restart
@@ -160,6 +166,15 @@ class Intake:
             self._on_review(turn, choice, inbound, session)
         else:
             self._on_answer(turn, text, choice, session)
+
+    def _names_a_welcome_choice(self, turn: Turn, text: str | None, numbered: bool) -> bool:
+        """Whether typed text at idle picks one of the welcome's buttons (shown after /cancel,
+        a receipt or "not now"): its label, or its number where choices are numbered."""
+        typed = (text or "").strip()
+        choices = welcome_choices(turn.ctx.tr)
+        if numbered and typed.isascii() and typed.isdigit():
+            return 0 < int(typed) <= len(choices)
+        return typed_choice(typed, choices, forgiving=False) is not None
 
     def _offered(self, turn: Turn) -> tuple[Choice, ...]:
         if turn.state == Step.WELCOME:
