@@ -332,6 +332,11 @@ def normalise(text: str) -> str:
 
 def read_when(text: str, language: str, now: datetime) -> When:
     """Read the reporter's words about when it happened, relative to `now` (their local time)."""
+    return read_words(text, language, now, explicit_dates=True)
+
+
+def read_words(text: str, language: str, now: datetime, *, explicit_dates: bool) -> When:
+    """`read_when`, with dateparser's reading of explicit dates only when `explicit_dates`."""
     words = text.strip()
     plain = normalise(words)
     today = now.date()
@@ -345,7 +350,7 @@ def read_when(text: str, language: str, now: datetime) -> When:
         kind: Kind = "repeated" if repeated and not ongoing else "ongoing"
         return When(kind, min(anchor[0], today), today, words)
     anchor = _anchor(plain, today)
-    if anchor is None and not (ongoing or repeated):
+    if anchor is None and explicit_dates and not (ongoing or repeated):
         anchor = _dateparser(plain, language, now)
     if anchor is not None:
         anchor = None if anchor[0] > today else (anchor[0], min(anchor[1], today))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
-from conversations.when import read_when
+from conversations.when import find_when, read_when
 from tests.conversations.when_corpus import CORPUS, NOW
 
 
@@ -43,3 +43,60 @@ def test_weekday_on_that_same_weekday_means_a_week_ago():
     """'Last Wednesday' said on a Wednesday is the Wednesday a week before."""
     reading = read_when("last Wednesday", "en", NOW)
     assert reading.start == datetime(2026, 11, 11).date()
+
+
+D = date
+# (language, free text, kind, start, end, the words found)
+FOUND = [
+    ("nb", "Det skjedde på julebordet forrige fredag, han tok på meg", "date",
+     D(2026, 11, 13), D(2026, 11, 13), "forrige fredag"),
+    ("nb", "Han tok på meg for tre uker siden i kantina", "period",
+     D(2026, 10, 26), D(2026, 11, 1), "for tre uker siden"),
+    ("nb", "Det skjedde i går. Han sa noe stygt til meg.", "date",
+     D(2026, 11, 17), D(2026, 11, 17), "i går"),
+    ("nb", "Han har kommentert kroppen min flere ganger i høst", "repeated",
+     D(2026, 9, 1), D(2026, 11, 18), "flere ganger i høst"),
+    ("sv", "Det hände i torsdags på kontoret, han tog på mig", "date",
+     D(2026, 11, 12), D(2026, 11, 12), "i torsdags"),
+    ("sv", "Han har skickat meddelanden sedan i somras", "ongoing",
+     D(2026, 6, 1), D(2026, 11, 18), "sedan i somras"),
+    ("sv", "För två veckor sedan på festen sa han saker", "period",
+     D(2026, 11, 2), D(2026, 11, 8), "För två veckor sedan"),
+    ("en", "He grabbed me last Thursday at the office", "date",
+     D(2026, 11, 12), D(2026, 11, 12), "last Thursday"),
+    ("en", "It happened on 12 March 2025 in the meeting room", "date",
+     D(2025, 3, 12), D(2025, 3, 12), "12 March 2025"),
+    ("en", "He has done it several times since March", "repeated",
+     D(2026, 3, 1), D(2026, 11, 18), "several times since March"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("language", "text", "kind", "start", "end", "words"), FOUND)
+def test_finds_the_time_inside_a_free_text(language, text, kind, start, end, words):
+    """The time expression in a longer text is read, and its words are the reporter's own."""
+    found = find_when(text, language, NOW)
+    assert found is not None
+    assert (found.kind, found.start, found.end, found.words) == (kind, start, end, words)
+
+
+NOT_FOUND = [
+    ("nb", "Han tok på meg og sa at jeg var pen"),  # no time at all
+    ("nb", "Han sa det 3 ganger og 2 personer så det"),  # numbers that are not dates
+    ("nb", "Han tok på meg i vår avdeling"),  # "i vår" is "in our", not "this spring"
+    ("nb", "Møtet var kl. 14.30 og han tok på meg"),  # a clock time, not 14 March
+    ("nb", "Det startet i mars og skjedde igjen forrige uke"),  # two times that disagree
+    ("sv", "Han tog på mig och sa att jag var snygg"),
+    ("sv", "Det var sex personer där och två av dem skrattade"),  # "sex" is six
+    ("sv", "Han sa det 4 gånger"),
+    ("en", "He said it 3 times"),
+    ("en", "2 people saw it"),
+    ("en", "It may have been nothing, but he made me fall"),  # "may" and "fall" are verbs
+    ("en", "The last time he did it I cried"),
+    ("en", "He has 2024 followers and posted about me"),  # a number that looks like a year
+]
+
+
+@pytest.mark.parametrize(("language", "text"), NOT_FOUND)
+def test_finds_nothing_rather_than_something_wrong(language, text):
+    """A text with no time, with numbers that are not dates, or with disagreeing times is None."""
+    assert find_when(text, language, NOW) is None
