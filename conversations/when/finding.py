@@ -78,7 +78,7 @@ def _is_time_word(token: str) -> bool:
         return True
     if token in VOCABULARY:
         return True
-    return bool(read_words(token, "en", datetime(2000, 1, 1), explicit_dates=False).start)
+    return bool(read_words(token, "en", datetime(2000, 1, 1), free_text=True).start)
 
 
 def _runs(text: str) -> list[list[_Token]]:
@@ -144,14 +144,14 @@ def _trustworthy(run: list[_Token], i: int, j: int, text: str) -> bool:
 
 
 def _read_run(text: str, run: list[_Token], language: str, now: datetime) -> When | None:
-    whole = read_words(_phrase(text, run, 0, len(run)), language, now, explicit_dates=False)
+    whole = read_words(_phrase(text, run, 0, len(run)), language, now, free_text=True)
     if whole.start is None:
         return None
     # The shortest stretch that gives the whole run's reading, then its modifiers.
     best: tuple[int, int] | None = None
     for size in range(1, len(run) + 1):
         for i in range(len(run) - size + 1):
-            found = read_words(_phrase(text, run, i, i + size), language, now, explicit_dates=False)
+            found = read_words(_phrase(text, run, i, i + size), language, now, free_text=True)
             if _same(found, whole):
                 best = (i, i + size)
                 break
@@ -161,7 +161,7 @@ def _read_run(text: str, run: list[_Token], language: str, now: datetime) -> Whe
     i, j = best
 
     def keeps(a: int, b: int) -> bool:
-        found = read_words(_phrase(text, run, a, b), language, now, explicit_dates=False)
+        found = read_words(_phrase(text, run, a, b), language, now, free_text=True)
         return _same(found, whole)
 
     while i > 0 and run[i - 1].text in MODIFIERS and keeps(i - 1, j):

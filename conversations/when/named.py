@@ -1,0 +1,160 @@
+"""Reading rules for named times: dates, months, holidays, seasons, years, and parts of them
+("3. mai", "i mars", "julaften", "i somras", "early last year")."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from conversations.when import words as w
+from conversations.when.holidays import CALENDAR
+from conversations.when.text import (
+    B,
+    E,
+    LAST,
+    Occurrence,
+    Span,
+    alt,
+    day,
+    latest_day,
+    month_span,
+    phrase,
+    recent,
+    year_hint,
+)
+
+MONTH = rf"(?P<month>{alt(w.MONTHS)})"
+DAY_MONTH = re.compile(rf"{B}(?P<d>\d{{1,2}})(?:\.|st|nd|rd|th)?\s+(?:of\s+)?{MONTH}{E}")
+MONTH_DAY = re.compile(rf"{B}{MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?{E}(?!\s*\d{{3}})")
+NUMERIC = re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})(?:[./-](\d{2,4}))?(?![\d/])")
+ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+NAMED_MONTH = re.compile(rf"{B}{MONTH}{E}")
+ENGLISH_MAY = re.compile(
+    r"\b(?:in|of|since|early|late|mid|last|this|from|during|until|to|and)\s+may\b"
+    r"|\bmay\s+(?:(?:19|20)\d\d|last|this)\b|^may$"
+)
+PARTS = (
+    ("early", phrase(w.MONTH_EARLY)),
+    ("mid", phrase(w.MONTH_MID)),
+    ("late", phrase(w.MONTH_LATE)),
+)
+# A part said first ("early last year", "i slutten av forrige uke"): not "late one evening".
+PART_FIRST = re.compile(
+    r"^(?:(?:it was|det var|sometime|some time|around|rundt|runt|omkring|ca\.?)\s+)*"
+    r"(?:in\s+the\s+|in\s+|at\s+the\s+|the\s+|på\s+)?"
+    rf"(?P<p>{alt(w.MONTH_EARLY + w.MONTH_MID + w.MONTH_LATE)}){E}"
+)
+HOLIDAYS = tuple((phrase(words), occurrence) for words, occurrence in CALENDAR)
+LAST_BEFORE = re.compile(rf"{B}{LAST}\s")
+
+
+def _season_of(first_month: int) -> Occurrence:
+    def occurrence(year: int) -> Span:
+        start = date(year, first_month, 1)
+        return start, start + relativedelta(months=3) - timedelta(days=1)
+
+    return occurrence
+
+
+SEASONS = tuple((phrase(words), _season_of(month), ended) for words, month, ended in w.SEASONS)
+
+
+def part_said_first(text: str) -> str | None:
+    """'early', 'mid' or 'late' when the text begins with such a part of a period."""
+    m = PART_FIRST.search(text)
+    if not m:
+        return None
+    said = m["p"]
+    return next(name for name, words in PARTS if words.fullmatch(said))
+
+
+def part_of(span: Span, part: str) -> Span:
+    """A third of a span: of a month 1-10, 11-20, 21-end; of whole months (a season, a year)
+    the first, middle or last third of its months; of other spans (a week), a third of its days."""
+    start, end = span
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    whole_months = start.day == 1 and (end + timedelta(days=1)).day == 1
+    if whole_months and months == 1:
+        cuts = {"early": (1, 10), "mid": (11, 20), "late": (21, end.day)}
+        first, last = cuts[part]
+        return start.replace(day=first), start.replace(day=last)
+    if whole_months:
+        k = max(1, round(months / 3))
+        if part == "early":
+            return start, start + relativedelta(months=k) - timedelta(days=1)
+        if part == "late":
+            return start + relativedelta(months=months - k), end
+        return start + relativedelta(months=k), start + relativedelta(
+            months=months - k
+        ) - timedelta(days=1)
+    days = (end - start).days + 1
+    k = -(-days // 3)
+    if part == "early":
+        return start, start + timedelta(days=k - 1)
+    if part == "late":
+        return end - timedelta(days=k - 1), end
+    middle = start + timedelta(days=(days - k) // 2)
+    return middle, middle + timedelta(days=k - 1)
+
+
+def iso(text: str, today: date) -> Span | None:
+    m = ISO.search(text)
+    return day(int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+def numeric(text: str, today: date) -> Span | None:
+    """Day-first numeric dates, as written in all three languages: 12.03.2025, 12/3, 1.11."""
+    m = NUMERIC.search(text)
+    if not m:
+        return None
+    year = (int(m[3]) + (2000 if len(m[3]) == 2 else 0)) if m[3] else None
+    return latest_day(int(m[2]), int(m[1]), today, year)
+
+
+def day_month(text: str, today: date) -> Span | None:
+    """'3. mai', '3 maj 2025', '3rd of May', 'May 3rd'."""
+    m = DAY_MONTH.search(text) or MONTH_DAY.search(text)
+    if not m:
+        return None
+    return latest_day(w.MONTHS[m["month"]], int(m["d"]), today, year_hint(text, today))
+
+
+def named_month(text: str, today: date) -> Span | None:
+    m = NAMED_MONTH.search(text)
+    if not m or (m["month"] == "may" and not ENGLISH_MAY.search(text)):
+        return None  # "it may be" is not May
+    month = w.MONTHS[m["month"]]
+    year = year_hint(text, today)
+    if year is None:
+        year = today.year if month <= today.month else today.year - 1
+    span = month_span(year, month)
+    part = next((name for name, pattern in PARTS if pattern.search(text)), None)
+    return part_of(span, part) if part else span
+
+
+def holiday(text: str, today: date) -> Span | None:
+    for pattern, occurrence in HOLIDAYS:
+        if pattern.search(text):
+            year = year_hint(text, today)
+            if year is not None:
+                return occurrence(year)
+            return recent(occurrence, today, ended=bool(LAST_BEFORE.search(text)))
+    return None
+
+
+def season(text: str, today: date) -> Span | None:
+    for pattern, occurrence, ended in SEASONS:
+        if pattern.search(text):
+            year = year_hint(text, today)
+            if year is not None:
+                # "winter 2024" is the one that ends in 2024's first months.
+                return occurrence(year - 1 if occurrence(year)[0].month == 12 else year)
+            return recent(occurrence, today, ended=ended)
+    return None
+
+
+def year(text: str, today: date) -> Span | None:
+    found = year_hint(text, today)
+    return (date(found, 1, 1), date(found, 12, 31)) if found is not None else None
