@@ -30,9 +30,8 @@ def from_easter(first: int, last: int | None = None) -> Occurrence:
 
     def occurrence(year: int) -> Span:
         sunday = easter(year)
-        return sunday + timedelta(days=first), sunday + timedelta(
-            days=first if last is None else last
-        )
+        end = first if last is None else last
+        return sunday + timedelta(days=first), sunday + timedelta(days=end)
 
     return occurrence
 

@@ -11,9 +11,9 @@ from dateutil.relativedelta import relativedelta
 from conversations.when import words as w
 from conversations.when.holidays import CALENDAR
 from conversations.when.text import (
+    LAST,
     B,
     E,
-    LAST,
     Occurrence,
     Span,
     alt,
@@ -86,9 +86,8 @@ def part_of(span: Span, part: str) -> Span:
             return start, start + relativedelta(months=k) - timedelta(days=1)
         if part == "late":
             return start + relativedelta(months=months - k), end
-        return start + relativedelta(months=k), start + relativedelta(
-            months=months - k
-        ) - timedelta(days=1)
+        last_month = start + relativedelta(months=months - k)
+        return start + relativedelta(months=k), last_month - timedelta(days=1)
     days = (end - start).days + 1
     k = -(-days // 3)
     if part == "early":

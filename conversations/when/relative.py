@@ -10,9 +10,9 @@ from dateutil.relativedelta import relativedelta
 
 from conversations.when import words as w
 from conversations.when.text import (
+    LAST,
     B,
     E,
-    LAST,
     Span,
     alt,
     count,

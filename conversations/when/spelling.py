@@ -1,4 +1,4 @@
-"""Forgiving spelling: dialect forms, missing Nordic letters and small typos made into known words."""
+"""Forgiving spelling: dialect forms, missing Nordic letters and small slips made known words."""
 
 from __future__ import annotations
 
