@@ -41,12 +41,53 @@ PARTS = (
     ("late", phrase(w.MONTH_LATE)),
 )
 # A part said first ("early last year", "i slutten av forrige uke"): not "late one evening".
+_PERIOD_STARTS = (
+    *w.LAST,
+    *w.BEFORE_LAST_WORDS,
+    "this",
+    "denne",
+    "denna",
+    "detta",
+    "den",
+    "i",
+    "in",
+    "of",
+    "av",
+    "på",
+    "the",
+    "fjor",
+    "fjol",
+    "fjoråret",
+    "året",
+    "year",
+    "week",
+    "uka",
+    "uken",
+    "veckan",
+    "month",
+    "måneden",
+    "månaden",
+    *(x.split()[-1] for words, _, _ in w.SEASONS for x in words),
+)
 PART_FIRST = re.compile(
     r"^(?:(?:it was|det var|sometime|some time|around|rundt|runt|omkring|ca\.?)\s+)*"
-    r"(?:in\s+the\s+|in\s+|at\s+the\s+|the\s+|på\s+)?"
-    rf"(?P<p>{alt(w.MONTH_EARLY + w.MONTH_MID + w.MONTH_LATE)}){E}"
+    r"(?:in\s+the\s+|in\s+|at\s+the\s+|the\s+|på\s+|i\s+)?"
+    rf"(?P<p>{alt(w.MONTH_EARLY + w.MONTH_MID + w.MONTH_LATE)})\s+"
+    rf"(?:{alt(_PERIOD_STARTS)}{E}|(?:19|20)\d\d)"
 )
 HOLIDAYS = tuple((phrase(words), occurrence) for words, occurrence in CALENDAR)
+_DAY_WORDS = set(w.WEEKDAYS) | set(w.MONTHS)
+# Holidays named with a weekday or a month ("Black Friday", "17. mai", "Easter Monday"): read
+# before the weekday or the date in their name.
+DAY_NAMED_HOLIDAYS = tuple(
+    (phrase(names), occurrence)
+    for words, occurrence in CALENDAR
+    if (names := [x for x in words if _DAY_WORDS & set(x.split())])
+)
+# Holidays that are themselves a range ("between Christmas and New Year").
+RANGE_HOLIDAYS = phrase(
+    x for words, _ in CALENDAR for x in words if set(x.split()) & set(w.RANGE_FROM)
+)
 LAST_BEFORE = re.compile(rf"{B}{LAST}\s")
 
 
@@ -133,8 +174,18 @@ def named_month(text: str, today: date) -> Span | None:
     return part_of(span, part) if part else span
 
 
+def day_named_holiday(text: str, today: date) -> Span | None:
+    return _holiday(text, today, DAY_NAMED_HOLIDAYS)
+
+
 def holiday(text: str, today: date) -> Span | None:
-    for pattern, occurrence in HOLIDAYS:
+    return _holiday(text, today, HOLIDAYS)
+
+
+def _holiday(
+    text: str, today: date, holidays: tuple[tuple[re.Pattern[str], Occurrence], ...]
+) -> Span | None:
+    for pattern, occurrence in holidays:
         if pattern.search(text):
             year = year_hint(text, today)
             if year is not None:

@@ -51,12 +51,20 @@ DIGIT = re.compile(r"\d")
 
 # Each rule takes the normalised text and today, and returns a span or None; the first wins.
 RULES: tuple[Rule, ...] = (
-    named.iso, named.numeric, named.day_month, relative.before_last, relative.ago,
+    named.iso, named.numeric, named.day_named_holiday, named.day_month, relative.before_last,
+    relative.ago,
     relative.rolling, relative.relative_day, relative.weekday, relative.week,
     relative.month_words, named.named_month, named.holiday, named.season, named.year,
     relative.bare_day,
 )  # fmt: skip
-WHOLE_PERIODS = (relative.week, relative.month_words, named.holiday, named.season, named.year)
+WHOLE_PERIODS = (
+    relative.before_last,
+    relative.week,
+    relative.month_words,
+    named.holiday,
+    named.season,
+    named.year,
+)
 
 
 def _anchor(text: str, today: date) -> Span | None:
@@ -75,7 +83,7 @@ def _range(text: str, today: date) -> Span | None:
     """ "Between Easter and summer", "fra januar til nå", "från maj till augusti": from the start
     of the first to the end of the second, the first read as the latest before the second."""
     opening = RANGE_FROM.search(text)
-    if not opening:
+    if not opening or named.RANGE_HOLIDAYS.search(text):
         return None
     rest = text[opening.end() :]
     for joint in RANGE_TO.finditer(rest):

@@ -84,6 +84,11 @@ def ago(text: str, today: date) -> Span | None:
     low, high = w.VAGUE_NUMBERS.get(m["n"]) or (count(m["n"]),) * 2
     if unit == "h":
         return _saturday(today, high)[0], _saturday(today, low)[1]
+    if unit == "w" and low == high and (named_day := WEEKDAY.search(text)):
+        # "tirsdag for to uker siden": that weekday in the week two weeks back
+        then = back(today, low, unit)
+        found = then - timedelta(days=then.weekday() - w.WEEKDAYS[named_day["wd"]])
+        return (found, found) if found <= today else None
     earliest, latest = back(today, high, unit), back(today, low, unit)
     if unit == "d" and high < 7 and not m["about"]:
         return earliest, latest

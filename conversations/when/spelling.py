@@ -96,6 +96,8 @@ def _fix(word: str, typos: bool) -> str:
         return ALIASES[word]
     if len(word) < 4 or word in LEAVE or word in _known():
         return word
+    if "aa" in word and (spelt := word.replace("aa", "å")) in _known():
+        return spelt  # "i gaar", "paaske": å typed the old way
     targets = _targets()
     key = fold(word)
     if key in targets:
@@ -103,10 +105,11 @@ def _fix(word: str, typos: bool) -> str:
     if not typos or len(word) < 5:
         return word
     cutoff = 1 if len(word) < 8 else 2
-    found = process.extract(key, list(targets), scorer=OSA.distance, score_cutoff=cutoff, limit=2)
-    if not found or (len(found) == 2 and found[0][1] == found[1][1]):
-        return word  # nothing close, or two words equally close: leave it
-    return targets[found[0][0]]
+    found = process.extract(key, list(targets), scorer=OSA.distance, score_cutoff=cutoff, limit=5)
+    closest = [known for known, distance, _ in found if distance == found[0][1]] if found else []
+    if len(closest) > 1:  # equally close: a swap of two letters ("veckna") before a lost one
+        closest = [known for known in closest if len(known) == len(key)]
+    return targets[closest[0]] if len(closest) == 1 else word
 
 
 def correct(plain: str, *, typos: bool = True) -> str:

@@ -93,7 +93,7 @@ SINCE = (
     "since", "ever since", "starting in", "started in", "siden", "helt siden", "begynte i",
     "sedan", "ända sedan", "allt sedan", "började i",
 )
-AGO = ("ago", "siden", "sedan", "sen")
+AGO = ("ago", "back", "siden", "sedan", "sen")
 APPROXIMATELY = ("about", "around", "ca.", "ca", "cirka", "omtrent", "rundt", "ungefär", "runt")
 LAST_YEAR = (
     "last year", "previous year", "i fjor", "ifjor", "forrige år", "fjoråret", "i fjol", "ifjol",
@@ -149,18 +149,18 @@ MONTH_LATE = (
 # Seasons: (words, first month, whether the words mean the last one that has ended).
 SEASONS = (
     (("i våras", "förra våren", "forrige vår", "i fjor vår", "våren i fjor", "last spring",
-      "i våres", "i fjor våres"), 3, True),
+      "i våres", "i fjor våres", "sist vår"), 3, True),
     (("våren", "i vår", "om våren", "på våren", "spring", "springtime"), 3, False),
     (("i somras", "förra sommaren", "i fjol sommar", "forrige sommer", "i fjor sommer",
-      "sommeren i fjor", "last summer", "i sommeres"), 6, True),
+      "sommeren i fjor", "last summer", "i sommeres", "sist sommer"), 6, True),
     (("sommeren", "sommer", "i sommer", "sommerferien", "fellesferien", "sommaren", "sommar",
       "sommarlovet", "summer", "summer holiday"), 6, False),
     (("i höstas", "förra hösten", "forrige høst", "i fjor høst", "høsten i fjor", "last autumn",
-      "last fall", "i høstes", "i haustes", "i fjor haust", "forrige haust"), 9, True),
+      "last fall", "i høstes", "i haustes", "i fjor haust", "forrige haust", "sist høst"), 9, True),
     (("høsten", "høst", "i høst", "hösten", "höst", "autumn", "fall", "haust", "hausten",
       "i haust"), 9, False),
     (("i vintras", "förra vintern", "forrige vinter", "i fjor vinter", "vinteren i fjor",
-      "last winter", "i vintres", "i vinteres"), 12, True),
+      "last winter", "i vintres", "i vinteres", "sist vinter"), 12, True),
     (("vinteren", "vinter", "i vinter", "vintern", "winter"), 12, False),
 )
 # fmt: on
