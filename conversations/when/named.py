@@ -75,6 +75,27 @@ PART_FIRST = re.compile(
     rf"(?P<p>{alt(w.MONTH_EARLY + w.MONTH_MID + w.MONTH_LATE)})\s+"
     rf"(?:{alt(_PERIOD_STARTS)}{E}|(?:19|20)\d\d)"
 )
+# "Before Christmas", "like etter påske", "veckan innan jul": a time beside the named one, not it.
+BESIDE = re.compile(
+    rf"{B}(?:before|after|før|etter|efter|innan|före|inför|frem mot|fram mot|leading up to)"
+    r"\s+(?:the\s+)?$"
+)
+# "i vår" is also "in our" ("i vår avdeling"): spring only when no noun follows.
+_NOT_A_NOUN = ("tror", "kanskje", "en", "i", "på", "vel", "eller", "og", "tidlig", "sent", "da")
+AFTER_OUR = re.compile(rf"^\s*(?:$|\.|{alt(_NOT_A_NOUN)}{E})")
+
+
+def plainly(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match that is said plainly: not "before" or "after" it, not "i vår" + noun."""
+    for m in pattern.finditer(text):
+        if BESIDE.search(text[: m.start()]):
+            continue
+        if m.group().endswith("vår") and not AFTER_OUR.search(text[m.end() :]):
+            continue
+        return m
+    return None
+
+
 HOLIDAYS = tuple((phrase(words), occurrence) for words, occurrence in CALENDAR)
 _DAY_WORDS = set(w.WEEKDAYS) | set(w.MONTHS)
 # Holidays named with a weekday or a month ("Black Friday", "17. mai", "Easter Monday"): read
@@ -155,14 +176,14 @@ def numeric(text: str, today: date) -> Span | None:
 
 def day_month(text: str, today: date) -> Span | None:
     """'3. mai', '3 maj 2025', '3rd of May', 'May 3rd'."""
-    m = DAY_MONTH.search(text) or MONTH_DAY.search(text)
+    m = plainly(DAY_MONTH, text) or plainly(MONTH_DAY, text)
     if not m:
         return None
     return latest_day(w.MONTHS[m["month"]], int(m["d"]), today, year_hint(text, today))
 
 
 def named_month(text: str, today: date) -> Span | None:
-    m = NAMED_MONTH.search(text)
+    m = plainly(NAMED_MONTH, text)
     if not m or (m["month"] == "may" and not ENGLISH_MAY.search(text)):
         return None  # "it may be" is not May
     month = w.MONTHS[m["month"]]
@@ -186,7 +207,7 @@ def _holiday(
     text: str, today: date, holidays: tuple[tuple[re.Pattern[str], Occurrence], ...]
 ) -> Span | None:
     for pattern, occurrence in holidays:
-        if pattern.search(text):
+        if plainly(pattern, text):
             year = year_hint(text, today)
             if year is not None:
                 return occurrence(year)
@@ -196,7 +217,7 @@ def _holiday(
 
 def season(text: str, today: date) -> Span | None:
     for pattern, occurrence, ended in SEASONS:
-        if pattern.search(text):
+        if plainly(pattern, text):
             year = year_hint(text, today)
             if year is not None:
                 # "winter 2024" is the one that ends in 2024's first months.

@@ -48,14 +48,14 @@ RANGE_FROM = re.compile(rf"{B}{alt(w.RANGE_FROM)}\s+")
 RANGE_TO = re.compile(rf"\s+{alt(w.RANGE_TO)}\s+")
 NOW = re.compile(rf"^{alt(w.NOW)}$")
 DIGIT = re.compile(r"\d")
+OR = re.compile(rf"{B}(?P<a>[\w.:]+)\s+(?:or|eller)\s+(?P<b>[\w.:]+){E}")
 
 # Each rule takes the normalised text and today, and returns a span or None; the first wins.
 RULES: tuple[Rule, ...] = (
-    named.iso, named.numeric, named.day_named_holiday, named.day_month, relative.before_last,
-    relative.ago,
+    named.iso, named.numeric, named.day_named_holiday, named.day_month, relative.bare_day,
+    relative.before_last, relative.ago,
     relative.rolling, relative.relative_day, relative.weekday, relative.week,
     relative.month_words, named.named_month, named.holiday, named.season, named.year,
-    relative.bare_day,
 )  # fmt: skip
 WHOLE_PERIODS = (
     relative.before_last,
@@ -68,6 +68,12 @@ WHOLE_PERIODS = (
 
 
 def _anchor(text: str, today: date) -> Span | None:
+    if either := OR.search(text):
+        # "fredag eller lørdag", "for to eller tre uker siden": a span that holds both
+        first = _anchor(text[: either.start()] + either["a"] + text[either.end() :], today)
+        second = _anchor(text[: either.start()] + either["b"] + text[either.end() :], today)
+        if first and second:
+            return min(first[0], second[0]), max(first[1], second[1])
     for rule in RULES:
         span = rule(text, today)
         if span is None:

@@ -50,9 +50,19 @@ AGAIN = re.compile(
 )
 YEAR_BEFORE_LAST = phrase(w.YEAR_BEFORE_LAST)
 FILLERS = r"(?:\s+(?:i think|tror jeg|tror jag|maybe|kanskje|kanske|vel|or so|eller så))?"
+INDEFINITE = re.compile(rf"{B}(?:a|an|one|en|ein|ett|ei|some|någon|noen)\s+$")
+OF_LAST_MONTH = (
+    "of last month",
+    "last month",
+    "forrige måned",
+    "i forrige måned",
+    "förra månaden",
+    "i förra månaden",
+)
 BARE_DAY = re.compile(
     rf"^(?:(?:it was|det var|on|på)\s+)?(?:the|den)\s+"
-    rf"(?:(?P<d>\d{{1,2}})(?:\.|st|nd|rd|th|:e|:a|e)?|(?P<o>{alt(w.ORDINALS)})){FILLERS}$"
+    rf"(?:(?P<d>\d{{1,2}})(?:\.|st|nd|rd|th|:e|:a|e)?|(?P<o>{alt(w.ORDINALS)}))"
+    rf"(?P<last>\s+{alt(OF_LAST_MONTH)})?{FILLERS}$"
 )
 
 
@@ -138,11 +148,21 @@ def relative_day(text: str, today: date) -> Span | None:
 
 
 def weekday(text: str, today: date) -> Span | None:
-    """The latest such weekday before today ('on Thursday' said on a Thursday: a week ago)."""
+    """The latest such weekday before today ('on Thursday' said on a Thursday: a week ago), or
+    that weekday of last week or this week when the week is said. "A Friday" is no day."""
     m = WEEKDAY.search(text)
-    if not m:
+    if not m or INDEFINITE.search(text[: m.start()]):
         return None
-    found = today - timedelta(days=(today.weekday() - w.WEEKDAYS[m["wd"]]) % 7 or 7)
+    wanted = w.WEEKDAYS[m["wd"]]
+    monday = today - timedelta(days=today.weekday())
+    if LAST_WEEK.search(text):
+        found = monday - timedelta(days=7 - wanted)
+    elif THIS_WEEK.search(text):
+        found = monday + timedelta(days=wanted)
+        if found > today:
+            return None
+    else:
+        found = today - timedelta(days=(today.weekday() - wanted) % 7 or 7)
     return found, found
 
 
@@ -176,6 +196,9 @@ def bare_day(text: str, today: date) -> Span | None:
     if not 1 <= wanted <= 31:
         return None
     month = today.replace(day=1)
+    if m["last"]:
+        month = (month - timedelta(days=1)).replace(day=1)
+        return day(month.year, month.month, wanted)
     for _ in range(3):  # a 31st is at most two months back
         span = day(month.year, month.month, wanted)
         if span and span[0] <= today:
