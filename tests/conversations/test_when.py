@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from dateutil.easter import easter
 
-from conversations.when import find_when, read_when
+from conversations.i18n import Translator
+from conversations.when import find_when, read_when, words_and_reading
 from tests.conversations.when_corpus import CORPUS, NOW
 
 
@@ -100,3 +102,82 @@ NOT_FOUND = [
 def test_finds_nothing_rather_than_something_wrong(language, text):
     """A text with no time, with numbers that are not dates, or with disagreeing times is None."""
     assert find_when(text, language, NOW) is None
+
+
+MARCH = datetime(2027, 3, 10, 9, 0)  # a Wednesday in March, away from the corpus's November
+LATER = datetime(2031, 12, 31, 12, 0)  # after every year the calendar tests name
+
+
+@pytest.mark.parametrize("year", range(2020, 2032))
+def test_swedish_midsummer_eve_is_the_friday_between_19_and_25_june(year):
+    """Midsommarafton is one day: the Friday from 19 to 25 June of the year said."""
+    found = read_when(f"midsommarafton {year}", "sv", LATER)
+    assert found.kind == "date" and found.start is not None
+    assert found.start.weekday() == 4 and 19 <= found.start.day <= 25 and found.start.month == 6
+
+
+@pytest.mark.parametrize("year", range(2020, 2032))
+def test_easter_sunday_moves_with_easter(year):
+    """Første påskedag is Easter Sunday of the year said, as dateutil counts it."""
+    found = read_when(f"første påskedag {year}", "nb", LATER)
+    assert (found.start, found.end) == (easter(year), easter(year))
+
+
+def test_black_friday_is_the_day_after_the_fourth_thursday_of_november():
+    """Black Friday 2026 is 27 November, not the last Friday."""
+    found = read_when("Black Friday", "en", datetime(2026, 12, 2, 12, 0))
+    assert (found.start, found.end) == (D(2026, 11, 27), D(2026, 11, 27))
+
+
+@pytest.mark.parametrize(
+    ("now", "year"), [(datetime(2026, 12, 23, 12, 0), 2025), (datetime(2026, 12, 24, 20, 0), 2026)]
+)
+def test_a_holiday_is_its_latest_occurrence_up_to_now(now, year):
+    """Christmas Eve said on 23 December is last year's; said that evening, this year's."""
+    assert read_when("julaften", "nb", now).start == D(year, 12, 24)
+
+
+def test_about_ago_is_a_span_around_that_day():
+    """'Three weeks ago' is 19-23 days back; 'two days ago' is one day."""
+    weeks = read_when("för tre veckor sedan", "sv", MARCH)
+    assert weeks.start is not None and weeks.end is not None
+    assert ((MARCH.date() - weeks.start).days, (MARCH.date() - weeks.end).days) == (23, 19)
+    days = read_when("two days ago", "en", MARCH)
+    assert (days.kind, days.start) == ("date", D(2027, 3, 8))
+
+
+def test_either_of_two_days_gives_a_span_that_holds_both():
+    """'Fredag eller lørdag' is not Friday alone: it is Friday to Saturday."""
+    found = read_when("fredag eller lørdag", "nb", MARCH)
+    assert (found.start, found.end) == (D(2027, 3, 5), D(2027, 3, 6))
+
+
+UNREAD = [
+    ("nb", "det var en fredag"),  # a Friday, not last Friday
+    ("nb", "i vår avdeling"),  # "in our department", not this spring
+    ("nb", "rett før jul"),  # before Christmas is not Christmas
+    ("nb", "den 3. gangen"),  # the third time, not the 3rd
+    ("nb", "kl 14.30"),  # a clock time
+    ("nb", "i morgen"),  # the future
+    ("sv", "veckan innan jul"),
+    ("sv", "för länge sedan"),
+    ("sv", "dagen efter midsommar"),
+    ("en", "the week before Christmas"),
+    ("en", "a Friday"),
+    ("en", "next week"),
+    ("en", "3 times"),
+    ("en", "ages ago"),
+]
+
+
+@pytest.mark.parametrize(("language", "words"), UNREAD)
+def test_what_cannot_be_read_right_is_not_read_at_all(language, words):
+    """Words that would be read wrong are honestly left unread."""
+    assert read_when(words, language, NOW).kind == "unknown"
+
+
+def test_a_rejected_reading_keeps_the_reporters_words_alone():
+    """A reading the reporter rejects is dropped; their words stand, without a reading."""
+    reading = read_when("forrige uke igjen", "nb", NOW)
+    rejected = {"words": reading.words, "kind": "unknown", "start": None, "end": None}
+    assert words_and_reading(rejected, Translator("nb")) == "forrige uke igjen"
