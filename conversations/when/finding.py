@@ -12,8 +12,14 @@ from datetime import datetime
 
 from conversations.when import words as w
 from conversations.when.reading import When, read_words
+from conversations.when.relative import BARE_DAY, WEEKDAY
+from conversations.when.spelling import correct, known_words
+from conversations.when.text import alt
 
-TOKEN = re.compile(r"\d{1,4}(?:[./-]\d{1,4}){0,2}\.?|[^\W\d_]+(?:['\u2019][^\W\d_]+)*\.?")
+TOKEN = re.compile(
+    r"\d{1,4}(?:[./-]\d{1,4}){0,2}(?:st|nd|rd|th|:e|:a)?\.?(?!\w)"
+    r"|[^\W\d_]+(?:['\u2019][^\W\d_]+)*\.?"
+)
 BREAK = re.compile(r"[,;:!?()\"\u201c\u201d\n]|\s[-\u2013\u2014]\s")
 CONJUNCTIONS = frozenset({"and", "og", "och", "or", "eller", "but", "men", "så"})
 RANGE_WORDS = frozenset({"between", "mellom", "mellan", "from", "fra", "från", "fram"})
@@ -44,26 +50,14 @@ AMBIGUOUS: dict[str, frozenset[str]] = {
 YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
 YEAR_CUES = frozenset({"in", "i", "år", "året", "since", "siden", "sedan", "during", "under",
                        "of", "fra", "från", "from", "until", "til", "till"})  # fmt: skip
+YEAR_AFTER = re.compile(
+    rf"{alt(w.LAST_YEAR + w.THIS_YEAR + w.YEAR_BEFORE_LAST)}|(?:in |i )?(?:19|20)\d\d"
+)
 PART_NUMERIC = re.compile(r"\d{1,2}[./]\d{1,2}")
 NUMERIC_CUES = frozenset({"den", "on", "the", "på", "i", "fra", "från", "from", "since"})
 
 
-def _vocabulary() -> frozenset[str]:
-    phrases: list[str] = []
-    for name in dir(w):
-        value = getattr(w, name)
-        if name.isupper() and isinstance(value, dict):
-            phrases += [str(k) for k in value]
-        elif name.isupper() and isinstance(value, tuple):
-            for item in value:
-                if isinstance(item, str):
-                    phrases.append(item)
-                elif isinstance(item, tuple) and item and isinstance(item[0], tuple):
-                    phrases += [str(x) for x in item[0]]
-    return frozenset(t.rstrip(".") for phrase in phrases for t in phrase.lower().split())
-
-
-VOCABULARY = _vocabulary() | MODIFIERS
+VOCABULARY = known_words() | MODIFIERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +70,7 @@ class _Token:
 def _is_time_word(token: str) -> bool:
     if token[0].isdigit():
         return True
-    if token in VOCABULARY:
+    if token in VOCABULARY or correct(token, typos=False) in VOCABULARY:
         return True
     return bool(read_words(token, "en", datetime(2000, 1, 1), free_text=True).start)
 
@@ -135,6 +129,12 @@ def _trustworthy(run: list[_Token], i: int, j: int, text: str) -> bool:
                 return False
     if len(words) == 1 and YEAR_ONLY.fullmatch(words[0]) and before not in YEAR_CUES:
         return False
+    said = " ".join(words)
+    after = text[run[j - 1].end :].lstrip()
+    if BARE_DAY.search(said) and after and after[0] not in ".!?,;":
+        return False  # "on the 3rd floor": a bare number of a day, then more
+    if set(words) & RANGE_WORDS and len(WEEKDAY.findall(said)) > 1:
+        return False  # "fra mandag til fredag": a working week, not a time it happened
     for k, word in enumerate(words):
         if PART_NUMERIC.fullmatch(word):  # "14.30", "1.5": a time or a number, not a date
             prior = words[k - 1] if k else before
@@ -165,7 +165,14 @@ def _read_run(text: str, run: list[_Token], language: str, now: datetime) -> Whe
         return _same(found, whole)
 
     while i > 0 and run[i - 1].text in MODIFIERS and keeps(i - 1, j):
+        if language == "en" and run[i - 1].text == "i":
+            break  # "I started in 2019": the pronoun, not Nordic "i"
         i -= 1
+    for more in (2, 1):  # "julfesten förra året", "17. mai i fjor": the year said after it
+        tail = " ".join(t.text for t in run[j : j + more])
+        if j + more <= len(run) and YEAR_AFTER.fullmatch(tail) and keeps(i, j + more):
+            j += more
+            break
     while j - i > 1 and run[i].text in GLUE and keeps(i + 1, j):
         i += 1
     while j - i > 1 and run[j - 1].text in GLUE and keeps(i, j - 1):

@@ -70,6 +70,16 @@ FOUND = [
      D(2025, 3, 12), D(2025, 3, 12), "12 March 2025"),
     ("en", "He has done it several times since March", "repeated",
      D(2026, 3, 1), D(2026, 11, 18), "several times since March"),
+    ("en", "He touched me at the Christmas party last year", "period",
+     D(2025, 12, 1), D(2025, 12, 23), "Christmas party last year"),
+    ("en", "I started in 2019 and he was my manager", "ongoing",
+     D(2019, 1, 1), D(2026, 11, 18), "started in 2019"),
+    ("en", "He sent the message between Christmas and New Year", "period",
+     D(2025, 12, 25), D(2025, 12, 31), "between Christmas and New Year"),
+    ("sv", "Han tog på mig på julfesten förra året", "period",
+     D(2025, 12, 1), D(2025, 12, 23), "julfesten förra året"),
+    ("nb", "Det skjedde på 17. mai i fjor, i parken", "date",
+     D(2025, 5, 17), D(2025, 5, 17), "17. mai i fjor"),
 ]  # fmt: skip
 
 
@@ -95,6 +105,11 @@ NOT_FOUND = [
     ("en", "It may have been nothing, but he made me fall"),  # "may" and "fall" are verbs
     ("en", "The last time he did it I cried"),
     ("en", "He has 2024 followers and posted about me"),  # a number that looks like a year
+    ("en", "On the 3rd floor, near the kitchen"),  # a floor, not the 3rd
+    ("en", "It was a Friday, I remember that"),  # a Friday, not last Friday
+    ("nb", "Han er på jobb fra mandag til fredag"),  # a working week, not when it happened
+    ("nb", "Han tok på meg i går og i dag"),  # two days that differ: not one reading
+    ("sv", "Han är 50 och jag är 22"),
 ]
 
 
