@@ -138,10 +138,11 @@ def part_of(span: Span, part: str) -> Span:
     start, end = span
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     whole_months = start.day == 1 and (end + timedelta(days=1)).day == 1
-    if whole_months and months == 1:
-        cuts = {"early": (1, 10), "mid": (11, 20), "late": (21, end.day)}
-        first, last = cuts[part]
-        return start.replace(day=first), start.replace(day=last)
+    if start.day == 1 and months == 1:  # a month, or this month so far
+        first, last = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}[part]
+        if first > end.day:
+            return span
+        return start.replace(day=first), start.replace(day=min(last, end.day))
     if whole_months:
         k = max(1, round(months / 3))
         if part == "early":
@@ -151,6 +152,9 @@ def part_of(span: Span, part: str) -> Span:
         last_month = start + relativedelta(months=months - k)
         return start + relativedelta(months=k), last_month - timedelta(days=1)
     days = (end - start).days + 1
+    if days == 7 and start.weekday() == 0:  # a week: early Mon-Wed, mid Tue-Thu, late Thu-Sun
+        first, last = {"early": (0, 2), "mid": (1, 3), "late": (3, 6)}[part]
+        return start + timedelta(days=first), start + timedelta(days=last)
     k = -(-days // 3)
     if part == "early":
         return start, start + timedelta(days=k - 1)

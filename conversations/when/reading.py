@@ -53,7 +53,7 @@ OR = re.compile(rf"{B}(?P<a>[\w.:]+)\s+(?:or|eller)\s+(?P<b>[\w.:]+){E}")
 # Each rule takes the normalised text and today, and returns a span or None; the first wins.
 RULES: tuple[Rule, ...] = (
     named.iso, named.numeric, named.day_named_holiday, named.day_month, relative.bare_day,
-    relative.before_last, relative.ago,
+    relative.week_of_month, relative.before_last, relative.ago,
     relative.rolling, relative.relative_day, relative.weekday, relative.week,
     relative.month_words, named.named_month, named.holiday, named.season, named.year,
 )  # fmt: skip

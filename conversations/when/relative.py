@@ -40,6 +40,12 @@ WEEKEND = re.compile(rf"{B}(?:{LAST}\s+|this\s+|i\s+|at the\s+|on the\s+)?{alt(w
 LAST_MONTH = re.compile(rf"{B}(?:{LAST}|i forrige|i förra)\s+{alt(w.MONTH_WORD)}{E}")
 THIS_MONTH = re.compile(
     rf"{B}(?:this|denne|den här|i denne|i denna|denna)\s+{alt(w.MONTH_WORD)}{E}"
+    r"|(?:av|of|på|i)\s+(?:måneden|månaden|the month)$"
+)
+# "the last week of October", "første uka i mars", "sista veckan i maj"
+WEEK_OF_MONTH = re.compile(
+    rf"{B}(?P<which>first|last|første|siste|sista|första)\s+(?:{alt(w.WEEK)}|uken|uka)\s+"
+    rf"(?:of|i|av)\s+(?P<month>{alt(w.MONTHS)}){E}"
 )
 RELATIVE_DAYS = tuple((phrase(words), back) for words, back in w.RELATIVE_DAYS)
 LAST_NIGHT = phrase(w.LAST_NIGHT)
@@ -105,6 +111,18 @@ def ago(text: str, today: date) -> Span | None:
     least = 2 if unit != "d" else 1
     margin = timedelta(days=max(least, round((today - earliest).days / 10)))
     return earliest - margin, min(latest + margin, today)
+
+
+def week_of_month(text: str, today: date) -> Span | None:
+    """The first or last seven days of a named month."""
+    m = WEEK_OF_MONTH.search(text)
+    if not m:
+        return None
+    month = w.MONTHS[m["month"]]
+    start, end = month_span(today.year if month <= today.month else today.year - 1, month)
+    if m["which"] in ("first", "første", "första"):
+        return start, start + timedelta(days=6)
+    return end - timedelta(days=6), end
 
 
 def rolling(text: str, today: date) -> Span | None:

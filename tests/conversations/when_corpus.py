@@ -127,6 +127,8 @@ CORPUS: list[tuple[str, str, str, date | None, date | None]] = [
     ("sv", "flera gånger förra året", "repeated", D(2025, 1, 1), D(2025, 12, 31)),
     ("sv", "vet inte", "unknown", None, None),
     ("sv", "minns inte", "unknown", None, None),
+    # "the month" is this month; its first ten days
+    ("nb", "i starten av måneden", "period", D(2026, 11, 1), D(2026, 11, 10)),
     # --- Swedish, written fresh (one line: why this span) ---
     # the afternoon of yesterday is still yesterday
     ("sv", "igår eftermiddag", "date", D(2026, 11, 17), D(2026, 11, 17)),
@@ -207,6 +209,10 @@ CORPUS: list[tuple[str, str, str, date | None, date | None]] = [
     ("en", "several times last year", "repeated", D(2025, 1, 1), D(2025, 12, 31)),
     ("en", "I don't know", "unknown", None, None),
     ("en", "it may have been a while", "unknown", None, None),
+    # the last seven days of October, not the past seven days
+    ("sv", "sista veckan i oktober", "period", D(2026, 10, 25), D(2026, 10, 31)),
+    # the middle of last week: Tuesday to Thursday
+    ("sv", "i mitten av förra veckan", "period", D(2026, 11, 10), D(2026, 11, 12)),
     # --- English, written fresh (one line: why this span) ---
     # the afternoon of yesterday is still yesterday
     ("en", "yesterday afternoon", "date", D(2026, 11, 17), D(2026, 11, 17)),
@@ -262,4 +268,8 @@ CORPUS: list[tuple[str, str, str, date | None, date | None]] = [
     ("en", "a while ago", "unknown", None, None),
     # the night that just passed
     ("en", "last night", "period", D(2026, 11, 17), D(2026, 11, 18)),
+    # the first seven days of March
+    ("en", "the first week of March", "period", D(2026, 3, 1), D(2026, 3, 7)),
+    # late spring is its last month
+    ("en", "in late spring", "period", D(2026, 5, 1), D(2026, 5, 31)),
 ]
