@@ -101,10 +101,11 @@ def ago(text: str, today: date) -> Span | None:
     if unit == "h":
         return _saturday(today, high)[0], _saturday(today, low)[1]
     if unit == "w" and low == high and (named_day := WEEKDAY.search(text)):
-        # "tirsdag for to uker siden": that weekday in the week two weeks back
+        # "tirsdag for to uker siden": that weekday nearest to two weeks back
         then = back(today, low, unit)
-        found = then - timedelta(days=then.weekday() - w.WEEKDAYS[named_day["wd"]])
-        return (found, found) if found <= today else None
+        ahead = (w.WEEKDAYS[named_day["wd"]] - then.weekday()) % 7
+        found = then + timedelta(days=ahead if ahead < 4 else ahead - 7)
+        return (found, found) if found < today else None
     earliest, latest = back(today, high, unit), back(today, low, unit)
     if unit == "d" and high < 7 and not m["about"]:
         return earliest, latest

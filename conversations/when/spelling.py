@@ -92,6 +92,12 @@ def known_words() -> frozenset[str]:
 
 
 def _fix(word: str, typos: bool) -> str:
+    if word in _known():
+        return word
+    if word.endswith("'s"):  # "Monday's meeting": the day, not "Mondays"
+        return _fix(word[:-2], typos) + "'s"
+    if "'" in word:
+        return word
     if word in ALIASES:
         return ALIASES[word]
     if len(word) < 4 or word in LEAVE or word in _known():
