@@ -27,7 +27,9 @@ LEAVE = frozenset(
     {"later", "mandat", "julie", "fredrik", "marsh", "mayor", "sister", "weak", "yeah", "years",
      "june", "junior", "augustin", "august", "mari", "marie", "sunda", "monda", "dagen", "dager",
      "siden", "sedan", "hele", "hela", "heller", "vecka", "veckor", "uker", "uken", "uka",
-     "siste", "sista", "sist", "første", "forste", "forsta", "hver", "varje", "every", "some"}
+     "siste", "sista", "sist", "første", "forste", "forsta", "hver", "varje", "every", "some",
+     "varen", "varer", "frida", "freda", "helen", "karen", "maren", "marta", "martha", "match",
+     "matchen", "jaguar", "helsen", "faredag", "torgdag", "fridas", "augusta"}
 )  # fmt: skip
 _FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
 
@@ -47,15 +49,8 @@ def _weekday_forms() -> set[str]:
     return {day + form for day in w.WEEKDAYS for form in forms} | set(w.WEEKDAYS)
 
 
-@cache
-def _targets() -> dict[str, str]:
-    """Folded spelling -> the known word, for the words worth correcting to."""
-    content: set[str] = set(w.MONTHS) | _weekday_forms() | set(w.UNITS) | _tokens(w.LAST)
-    content |= _tokens(w.WEEK + w.WEEKEND + w.MONTH_WORD + w.LAST_YEAR)
-    content |= _tokens(x for words, _ in w.RELATIVE_DAYS for x in words)
-    content |= _tokens(x for words, _, _ in w.SEASONS for x in words)
-    content |= _tokens(x for words, _ in CALENDAR for x in words)
-    content |= _tokens(w.BEFORE_LAST_WORDS)
+def _by_fold(content: Iterable[str]) -> dict[str, str]:
+    """Folded spelling -> the known word; a folded spelling two words share is left out."""
     folded: dict[str, str] = {}
     clashes: set[str] = set()
     for word in content:
@@ -66,6 +61,25 @@ def _targets() -> dict[str, str]:
             clashes.add(key)
         folded[key] = word
     return {k: v for k, v in folded.items() if k not in clashes}
+
+
+@cache
+def _typo_targets() -> dict[str, str]:
+    """The words a one-letter slip is corrected to: days, months, "last", weeks. Not holidays
+    or seasons: "eastern", "sprint", "kommer" lie one letter from them."""
+    content: set[str] = set(w.MONTHS) | _weekday_forms() | set(w.UNITS) | _tokens(w.LAST)
+    content |= _tokens(w.WEEK + w.MONTH_WORD + w.BEFORE_LAST_WORDS)
+    content |= _tokens(x for words, _ in w.RELATIVE_DAYS for x in words)
+    return {k: v for k, v in _by_fold(content).items() if len(k) >= 6 and v != "march"}
+
+
+@cache
+def _targets() -> dict[str, str]:
+    """The words a spelling without Nordic letters is read as: all the reader's time words."""
+    content = set(_typo_targets().values()) | _tokens(w.LAST_YEAR)
+    content |= _tokens(x for words, _, _ in w.SEASONS for x in words)
+    content |= _tokens(x for words, _ in CALENDAR for x in words)
+    return _by_fold(content)
 
 
 @cache
@@ -104,14 +118,17 @@ def _fix(word: str, typos: bool) -> str:
         return word
     if "aa" in word and (spelt := word.replace("aa", "å")) in _known():
         return spelt  # "i gaar", "paaske": å typed the old way
-    targets = _targets()
     key = fold(word)
-    if key in targets:
-        return targets[key]
+    if key in _targets():
+        return _targets()[key]
     if not typos or len(word) < 5:
         return word
-    cutoff = 1 if len(word) < 8 else 2
-    found = process.extract(key, list(targets), scorer=OSA.distance, score_cutoff=cutoff, limit=5)
+    # one slip, never in the first letter (people rarely mistype that, and "match", "riksdagen"
+    # and "middagen" are other words)
+    targets = {k: v for k, v in _typo_targets().items() if k[0] == key[0]}
+    found = process.extract(key, list(targets), scorer=OSA.distance, score_cutoff=1, limit=5)
+    # a six-letter word only by two letters swapped ("fredga"): "sundry" is not "sunday"
+    found = [f for f in found if len(f[0]) > 6 or sorted(f[0]) == sorted(key)]
     closest = [known for known, distance, _ in found if distance == found[0][1]] if found else []
     if len(closest) > 1:  # equally close: a swap of two letters ("veckna") before a lost one
         closest = [known for known in closest if len(known) == len(key)]

@@ -182,6 +182,14 @@ UNREAD = [
     ("en", "next week"),
     ("en", "3 times"),
     ("en", "ages ago"),
+    # real words one letter from a time word are not "corrected" into it
+    ("en", "after the match"),
+    ("en", "in the eastern office"),
+    ("en", "during the sprint review"),
+    ("nb", "når han kommer"),
+    ("nb", "da helsen min var dårlig"),
+    ("sv", "vid middagen"),
+    ("sv", "i riksdagen"),
 ]
 
 
