@@ -43,6 +43,7 @@ AMBIGUOUS: dict[str, frozenset[str]] = {
     "fall": frozenset({"the", "last", "this", "early", "late", "past"}),
     "spring": frozenset({"the", "last", "this", "early", "late", "past"}),
     "vår": frozenset({"forrige", "sist", "fjor", "fjol"}),
+    "lucia": frozenset({"på", "at", "on", "i", "around", "rundt", "kring"}),
     "may": frozenset(
         {"in", "of", "since", "early", "late", "mid", "last", "this", "from", "during", "until"}
     ),

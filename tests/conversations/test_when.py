@@ -110,6 +110,7 @@ NOT_FOUND = [
     ("nb", "Han er på jobb fra mandag til fredag"),  # a working week, not when it happened
     ("nb", "Han tok på meg i går og i dag"),  # two days that differ: not one reading
     ("sv", "Han är 50 och jag är 22"),
+    ("sv", "Han sa till Lucia att hon var söt"),  # a name, not 13 December
 ]
 
 
