@@ -144,6 +144,9 @@ def _trustworthy(run: list[_Token], i: int, j: int, text: str) -> bool:
     return True
 
 
+MOST_WORDS = 12  # a longer stretch of time words is a list of times, not one
+
+
 def _read_run(text: str, run: list[_Token], language: str, now: datetime) -> When | None:
     whole = read_words(_phrase(text, run, 0, len(run)), language, now, free_text=True)
     if whole.start is None:
@@ -186,10 +189,11 @@ def _read_run(text: str, run: list[_Token], language: str, now: datetime) -> Whe
 def find_when(text: str, language: str, now: datetime) -> When | None:
     """The one dated time expression in a free text, read relative to `now`, or None when there
     is none, when two disagree, or when it cannot be read with confidence."""
+    runs = _runs(text)
+    if any(len(run) > MOST_WORDS for run in runs):
+        return None
     readings = [
-        reading
-        for run in _runs(text)
-        if (reading := _read_run(text, run, language, now)) is not None
+        reading for run in runs if (reading := _read_run(text, run, language, now)) is not None
     ]
     if not readings or any(not _same(r, readings[0]) for r in readings[1:]):
         return None
