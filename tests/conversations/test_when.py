@@ -205,3 +205,44 @@ def test_a_rejected_reading_keeps_the_reporters_words_alone():
     reading = read_when("forrige uke igjen", "nb", NOW)
     rejected = {"words": reading.words, "kind": "unknown", "start": None, "end": None}
     assert words_and_reading(rejected, Translator("nb")) == "forrige uke igjen"
+
+
+# What the README's "when" paragraph promises, with the issue's own examples (the corpus holds
+# expressions written fresh; these are the named kinds, read relative to the corpus's Wednesday).
+PROMISED = [
+    ("nb", "i morges", D(2026, 11, 18), D(2026, 11, 18)),
+    ("nb", "i høstes", D(2025, 9, 1), D(2025, 11, 30)),
+    ("nb", "tirsdag forrige uke", D(2026, 11, 10), D(2026, 11, 10)),
+    ("nb", "forrige uke igjen", D(2026, 11, 2), D(2026, 11, 8)),
+    ("sv", "förrförra månaden", D(2026, 9, 1), D(2026, 9, 30)),
+    ("en", "the weekend before last", D(2026, 11, 7), D(2026, 11, 8)),
+    ("en", "two weekends ago", D(2026, 11, 7), D(2026, 11, 8)),
+    ("nb", "for to helger siden", D(2026, 11, 7), D(2026, 11, 8)),
+    ("sv", "i början av förra året", D(2025, 1, 1), D(2025, 4, 30)),
+    ("en", "late January", D(2026, 1, 21), D(2026, 1, 31)),
+    ("nb", "midten av februar", D(2026, 2, 11), D(2026, 2, 20)),
+    ("nb", "nyttårsaften", D(2025, 12, 31), D(2025, 12, 31)),
+    ("nb", "påskeferien", D(2026, 3, 28), D(2026, 4, 6)),
+    ("sv", "pingst", D(2026, 5, 24), D(2026, 5, 25)),
+    ("nb", "1. mai", D(2026, 5, 1), D(2026, 5, 1)),
+    ("en", "Valentine's Day", D(2026, 2, 14), D(2026, 2, 14)),
+    ("sv", "midsommarafton", D(2026, 6, 19), D(2026, 6, 19)),
+    ("en", "between Christmas and New Year", D(2025, 12, 25), D(2025, 12, 31)),
+    ("nb", "fra januar til nå", D(2026, 1, 1), D(2026, 11, 18)),
+    ("en", "every Friday for the last month", D(2026, 10, 18), D(2026, 11, 18)),
+    ("nb", "hver mandag siden jul", D(2025, 12, 20), D(2026, 11, 18)),
+    ("en", "on the 3rd", D(2026, 11, 3), D(2026, 11, 3)),
+    ("nb", "den tredje", D(2026, 11, 3), D(2026, 11, 3)),
+    ("nb", "forige uke", D(2026, 11, 9), D(2026, 11, 15)),
+    ("sv", "forra veckan", D(2026, 11, 9), D(2026, 11, 15)),
+    ("en", "last thurs", D(2026, 11, 12), D(2026, 11, 12)),
+    ("sv", "i tisdgas", D(2026, 11, 17), D(2026, 11, 17)),
+    ("en", "three weeks ago", D(2026, 10, 26), D(2026, 10, 30)),
+]
+
+
+@pytest.mark.parametrize(("language", "words", "start", "end"), PROMISED)
+def test_reads_what_the_readme_promises(language, words, start, end):
+    """Each kind the README lists is read into the span a careful handler would accept."""
+    found = read_when(words, language, NOW)
+    assert (found.start, found.end) == (start, end)
