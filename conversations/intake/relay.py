@@ -57,6 +57,10 @@ class Relay:
         text = turn.draft.get("followup_text", "")
         clear(turn.draft)
         turn.conversation.step = Step.IDLE
+        self.pass_on(turn, reference, text, session)
+
+    def pass_on(self, turn: Turn, reference: str, text: str, session: Session) -> None:
+        """Add `text` to the reporter's open case `reference`: logged, and the group told."""
         case = next((c for c in self.open_cases(turn, session) if c.reference == reference), None)
         if case is None:
             turn.say(turn.ctx.t("problem.stale_button"))

@@ -10,15 +10,15 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from conversations.cases import STATUS, Notifier, reporter_cases
+from conversations.cases import Notifier
 from conversations.channels import Channels
 from conversations.followups import on_submit, schedule
-from conversations.i18n import Translator
-from conversations.intake import flow
+from conversations.i18n import N_, Translator
+from conversations.intake import flow, sent
 from conversations.intake.draft import clear
 from conversations.intake.flow import Context
 from conversations.intake.matching import fold, typed_choice, words_for
-from conversations.intake.relay import Relay
+from conversations.intake.relay import FOLLOWUP_LIMIT, Relay
 from conversations.intake.store import conversation_of, drop_draft, keep_draft, open_draft
 from conversations.intake.submit import receipt_text, sent_today, store_case
 from conversations.intake.turn import Turn
@@ -31,7 +31,7 @@ from conversations.intake.welcome import (
 )
 from conversations.messages import Choice, Inbound, Outbound, Reply
 from conversations.org import Org
-from conversations.states import Step
+from conversations.states import Status, Step
 from storage.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -121,6 +121,12 @@ class Intake:
         if inbound.content == "edit":
             turn.say(turn.ctx.t("problem.edited"))
             self._reprompt(turn)
+            return
+        if inbound.choice is not None and inbound.choice.startswith("sent:"):
+            self._on_sent(turn, inbound.choice, session)  # /status's buttons work anywhere
+            return
+        if turn.state == Step.ADDING and text is not None and text.strip():
+            self._add(turn, text.strip(), session)
             return
         if inbound.content not in ("text", "choice"):
             turn.say(turn.ctx.t("problem.not_text"))
@@ -226,6 +232,10 @@ class Intake:
             turn.say(turn.ctx.t("ask.language"), language_choices(self.org))
         elif state == Step.FOLLOWUP:
             turn.say(turn.ctx.t("followup.ask"), self._offered(turn))
+        elif state == Step.ADDING:
+            reference = turn.draft.get("adding_to", "")
+            stop = Choice(f"sent:stop:{reference}", turn.ctx.t("button.add_stop"))
+            turn.say(turn.ctx.t("sent.add_prompt", reference=reference), (stop,))
         elif state == Step.OVERLONG:
             pending = turn.draft["pending"]
             turn.say(
@@ -293,21 +303,41 @@ class Intake:
         self._reprompt(turn)
 
     def _status(self, turn: Turn, inbound: Inbound, session: Session) -> None:
-        tr = turn.ctx.tr
-        cases = reporter_cases(session, turn.conversation.platform, turn.conversation.user_ref)
-        if not cases:
-            turn.say(tr.t("status.none"))
+        text, choices = sent.status_reply(turn, session)
+        turn.say(text, choices)
+
+    def _on_sent(self, turn: Turn, choice: str, session: Session) -> None:
+        """Read a sent report back, or start adding to it (the buttons /status offers)."""
+        t = turn.ctx.t
+        _, action, reference = [*choice.split(":", 2), "", ""][:3]
+        case = sent.find(turn, session, reference)
+        if action == "stop" and turn.state == Step.ADDING:
+            turn.conversation.step = turn.draft.pop("return_to", Step.IDLE)
+            turn.draft.pop("adding_to", None)
+            turn.say(t("sent.add_stopped"))
+        elif case is None or action not in ("read", "add"):
+            idle = turn.state in (Step.IDLE, Step.WELCOME)
+            turn.say(t(N_("problem.stale_idle") if idle else N_("problem.stale_button")))
+        elif action == "read":
+            turn.say(sent.read_back(turn, session, self.vault, case))
+        elif case.status == Status.CLOSED:
+            turn.say(t("sent.closed", reference=reference))
+        else:
+            if turn.state != Step.ADDING:
+                turn.draft["return_to"] = turn.state
+            turn.draft["adding_to"] = reference
+            turn.conversation.step = Step.ADDING
+        self._reprompt(turn)
+
+    def _add(self, turn: Turn, text: str, session: Session) -> None:
+        if len(text) > FOLLOWUP_LIMIT:
+            turn.say(turn.ctx.t("followup.too_long", limit=FOLLOWUP_LIMIT))
+            self._reprompt(turn)
             return
-        lines = [
-            tr.t(
-                "status.line",
-                reference=c.reference,
-                status=tr.t(STATUS[c.status]),
-                received=tr.date_text(tr.local(c.received_at).date()),
-            )
-            for c in cases
-        ]
-        turn.say(tr.t("status.intro") + "\n" + "\n".join(lines))
+        reference = turn.draft.pop("adding_to", "")
+        turn.conversation.step = turn.draft.pop("return_to", Step.IDLE)
+        self.relay.pass_on(turn, reference, text, session)
+        self._reprompt(turn)
 
     # --- welcome, language, overlong --------------------------------------------------------
 
