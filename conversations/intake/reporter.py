@@ -256,7 +256,7 @@ class Intake:
                 turn.say(t("command.continuing"))
                 self._reprompt(turn)
         elif command == "/help":
-            turn.say(t("command.help", commands=" ".join(COMMANDS)))
+            turn.say(t("command.help"))
             self._reprompt(turn)
         elif command == "/cancel":
             had_draft = bool(turn.draft) or turn.state not in (
@@ -284,7 +284,7 @@ class Intake:
             else:  # the platform deletes after the commit, never inside the transaction
                 session.info["after_commit"] = lambda: self._forget(inbound, t)
         else:
-            turn.say(t("command.unknown", commands=" ".join(COMMANDS)))
+            turn.say(t("command.unknown", commands=t("command.words")))
             self._reprompt(turn)
 
     def _forget(self, inbound: Inbound, t: Callable[..., str]) -> list[Outbound]:

@@ -61,11 +61,27 @@ def test_photo_or_sticker_is_declined_and_not_stored(engine, chat):
 
 
 def test_unknown_command_lists_the_commands(chat):
-    """An unknown command gets the list of commands and the current question again."""
+    """An unknown command gets the list of commands (as words, which work on every platform,
+    Slack too) and the current question again."""
     start_what_step(chat)
     chat.send("/frobnicate")
-    assert "/cancel" in chat.replies[-2].text and "/status" in chat.replies[-2].text
+    assert "/" not in chat.replies[-2].text
     assert chat.last.startswith("Steg 3 av 10")
+    assert "/" not in chat.replies[-2].text
+
+
+def test_a_command_word_alone_works_where_slash_commands_do_not_arrive(chat):
+    """'tilbake', 'Avbryt', 'hjelp' typed alone are the commands (Slack keeps '/' for itself);
+    the same word inside an answer is just words."""
+    start_what_step(chat)
+    chat.send("Han sa: avbryt møtet")
+    assert chat.last.startswith("Steg 4 av 10")  # an answer, not a command
+    chat.send("tilbake")
+    assert chat.last.startswith("Steg 3 av 10")
+    chat.send("Hjelp")
+    assert "tilbake \u2013 ett steg tilbake" in chat.replies[-2].text
+    chat.send("avbryt")
+    assert "slettet" in chat.last
 
 
 def test_choice_not_on_offer_is_refused(chat):
