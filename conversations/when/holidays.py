@@ -85,6 +85,8 @@ CALENDAR: tuple[tuple[tuple[str, ...], Occurrence], ...] = (
     (("første påskedag", "påskedag", "påskdagen", "easter sunday", "easter day"),
      from_easter(0)),
     (("andre påskedag", "annandag påsk", "annandagen påsk", "easter monday"), from_easter(1)),
+    (("påskehelg", "påskehelga", "påskehelgen", "påskhelg", "påskhelgen", "easter weekend"),
+     from_easter(-2, 1)),
     (("påskeferie", "påskeferien", "påskelov", "easter holiday", "easter holidays",
       "easter break"), from_easter(-8, 1)),
     # Swedish schools' Easter break falls before or after Easter, by municipality.
