@@ -69,6 +69,7 @@ class _Token:
 
 
 def _is_time_word(token: str) -> bool:
+    """A number, a word of the reader's, or a word read as a time on its own ("tirsdagen")."""
     if token[0].isdigit():
         return True
     if token in VOCABULARY or correct(token, typos=False) in VOCABULARY:
@@ -161,8 +162,7 @@ def _read_run(text: str, run: list[_Token], language: str, now: datetime) -> Whe
                 break
         if best:
             break
-    assert best is not None  # noqa: S101 - the whole run is itself a candidate
-    i, j = best
+    i, j = best or (0, len(run))  # the whole run is itself a candidate
 
     def keeps(a: int, b: int) -> bool:
         found = read_words(_phrase(text, run, a, b), language, now, free_text=True)
