@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 
 from dateutil.easter import easter
 
-Span = tuple[date, date]
-Occurrence = Callable[[int], Span]
+from conversations.when.text import Occurrence, Span
 
 
 def fixed(
