@@ -16,7 +16,7 @@ from conversations.when.holidays import CALENDAR
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # Spoken and dialect forms, and abbreviations long enough not to be other words.
 ALIASES = {
-    "sia": "siden", "sida": "siden", "sidan": "sedan", "morse": "morges",
+    "sia": "siden", "morse": "morges",
     "igårkveld": "i går kveld", "ijula": "i jula",
     "thurs": "thursday", "thur": "thursday", "tues": "tuesday", "weds": "wednesday",
     "wednes": "wednesday", "tors": "torsdag", "tirs": "tirsdag", "onsd": "onsdag",
