@@ -162,10 +162,20 @@ def test_about_ago_is_a_span_around_that_day():
     assert (days.kind, days.start) == ("date", D(2027, 3, 8))
 
 
-def test_either_of_two_days_gives_a_span_that_holds_both():
+EITHER = [
+    ("nb", "fredag eller lørdag", D(2027, 3, 5), D(2027, 3, 6)),
+    ("nb", "i går, eller kanskje i forgårs", D(2027, 3, 8), D(2027, 3, 9)),
+    ("sv", "i måndags eller tisdags", D(2027, 3, 8), D(2027, 3, 9)),
+    ("en", "probably in January, possibly February", D(2027, 1, 1), D(2027, 2, 28)),
+    ("en", "maybe two or three weeks ago", D(2027, 2, 15), D(2027, 2, 26)),
+]
+
+
+@pytest.mark.parametrize(("language", "words", "start", "end"), EITHER)
+def test_either_of_two_times_gives_a_span_that_holds_both(language, words, start, end):
     """'Fredag eller lørdag' is not Friday alone: it is Friday to Saturday."""
-    found = read_when("fredag eller lørdag", "nb", MARCH)
-    assert (found.start, found.end) == (D(2027, 3, 5), D(2027, 3, 6))
+    found = read_when(words, language, MARCH)
+    assert (found.start, found.end) == (start, end)
 
 
 UNREAD = [
