@@ -21,7 +21,8 @@ TOKEN = re.compile(
     r"|[^\W\d_]+(?:['\u2019][^\W\d_]+)*\.?"
 )
 BREAK = re.compile(r"[,;:!?()\"\u201c\u201d\n]|\s[-\u2013\u2014]\s")
-CONJUNCTIONS = frozenset({"and", "og", "och", "or", "eller", "but", "men", "så"})
+CONJUNCTIONS = frozenset({"and", "og", "och", "but", "men", "så"})
+EITHER = frozenset({"or", "eller"})  # kept inside a stretch: "fredag eller lørdag"
 RANGE_WORDS = frozenset({"between", "mellom", "mellan", "from", "fra", "från", "fram"})
 ABBREVIATIONS = frozenset(
     {"st", "ca", "kl", "jan", "feb", "aug", "sep", "sept", "okt", "oct", "nov", "des", "dec",
@@ -94,7 +95,7 @@ def _runs(text: str) -> list[list[_Token]]:
         if word in CONJUNCTIONS and not any(t.text in RANGE_WORDS for t in current):
             runs.append(current)
             current = []
-        elif _is_time_word(word):
+        elif _is_time_word(word) or (word in EITHER and current):
             current.append(token)
         else:
             runs.append(current)
@@ -105,6 +106,9 @@ def _runs(text: str) -> list[list[_Token]]:
             runs.append(current)
             current = []
     runs.append(current)
+    for run in runs:
+        while run and run[-1].text in EITHER:
+            run.pop()
     return [run for run in runs if run]
 
 

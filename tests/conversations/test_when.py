@@ -80,6 +80,8 @@ FOUND = [
      D(2025, 12, 1), D(2025, 12, 23), "julfesten förra året"),
     ("nb", "Det skjedde på 17. mai i fjor, i parken", "date",
      D(2025, 5, 17), D(2025, 5, 17), "17. mai i fjor"),
+    ("nb", "Det var fredag eller lørdag, på festen", "period",
+     D(2026, 11, 13), D(2026, 11, 14), "fredag eller lørdag"),
 ]  # fmt: skip
 
 
