@@ -80,6 +80,8 @@ FOUND = [
      D(2025, 12, 1), D(2025, 12, 23), "julfesten förra året"),
     ("nb", "Det skjedde på 17. mai i fjor, i parken", "date",
      D(2025, 5, 17), D(2025, 5, 17), "17. mai i fjor"),
+    ("en", "At the team dinner on the 14th he put his hand on my knee", "date",
+     D(2026, 11, 14), D(2026, 11, 14), "the 14th"),
     ("nb", "Det var fredag eller lørdag, på festen", "period",
      D(2026, 11, 13), D(2026, 11, 14), "fredag eller lørdag"),
 ]  # fmt: skip
@@ -108,6 +110,7 @@ NOT_FOUND = [
     ("en", "The last time he did it I cried"),
     ("en", "He has 2024 followers and posted about me"),  # a number that looks like a year
     ("en", "On the 3rd floor, near the kitchen"),  # a floor, not the 3rd
+    ("nb", "Den 3. gangen han gjorde det sa jeg ifra"),  # the third time, not the 3rd
     ("en", "It was a Friday, I remember that"),  # a Friday, not last Friday
     ("nb", "Han er på jobb fra mandag til fredag"),  # a working week, not when it happened
     ("nb", "Han tok på meg i går og i dag"),  # two days that differ: not one reading
