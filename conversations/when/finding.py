@@ -21,7 +21,8 @@ TOKEN = re.compile(
     r"|[^\W\d_]+(?:['\u2019][^\W\d_]+)*\.?"
 )
 BREAK = re.compile(r"[,;:!?()\"\u201c\u201d\n]|\s[-\u2013\u2014]\s")
-CONJUNCTIONS = frozenset({"and", "og", "och", "or", "eller", "but", "men", "så"})
+CONJUNCTIONS = frozenset({"and", "og", "och", "but", "men", "så"})
+EITHER = frozenset({"or", "eller"})  # kept inside a stretch: "fredag eller lørdag"
 RANGE_WORDS = frozenset({"between", "mellom", "mellan", "from", "fra", "från", "fram"})
 ABBREVIATIONS = frozenset(
     {"st", "ca", "kl", "jan", "feb", "aug", "sep", "sept", "okt", "oct", "nov", "des", "dec",
@@ -48,6 +49,14 @@ AMBIGUOUS: dict[str, frozenset[str]] = {
         {"in", "of", "since", "early", "late", "mid", "last", "this", "from", "during", "until"}
     ),
 }
+# What may follow "on the 14th" when it is a day: a pronoun, a conjunction, a preposition.
+AFTER_A_DAY = frozenset(
+    {"he", "she", "they", "we", "i", "it", "my", "his", "her", "and", "but", "when", "at", "in",
+     "after", "before", "during", "han", "hun", "hon", "de", "dei", "vi", "jeg", "jag", "eg",
+     "det", "og", "och", "men", "da", "då", "när", "på", "etter", "efter", "før", "före",
+     "under", "mens", "medan", "kom", "sa", "tok", "tog", "skjedde", "hände", "happened",
+     "var", "was", "klokka", "kl", "kl.", "om"}
+)  # fmt: skip
 YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
 YEAR_CUES = frozenset({"in", "i", "år", "året", "since", "siden", "sedan", "during", "under",
                        "of", "fra", "från", "from", "until", "til", "till"})  # fmt: skip
@@ -69,6 +78,7 @@ class _Token:
 
 
 def _is_time_word(token: str) -> bool:
+    """A number, a word of the reader's, or a word read as a time on its own ("tirsdagen")."""
     if token[0].isdigit():
         return True
     if token in VOCABULARY or correct(token, typos=False) in VOCABULARY:
@@ -93,7 +103,7 @@ def _runs(text: str) -> list[list[_Token]]:
         if word in CONJUNCTIONS and not any(t.text in RANGE_WORDS for t in current):
             runs.append(current)
             current = []
-        elif _is_time_word(word):
+        elif _is_time_word(word) or (word in EITHER and current):
             current.append(token)
         else:
             runs.append(current)
@@ -104,6 +114,9 @@ def _runs(text: str) -> list[list[_Token]]:
             runs.append(current)
             current = []
     runs.append(current)
+    for run in runs:
+        while run and run[-1].text in EITHER:
+            run.pop()
     return [run for run in runs if run]
 
 
@@ -131,9 +144,9 @@ def _trustworthy(run: list[_Token], i: int, j: int, text: str) -> bool:
     if len(words) == 1 and YEAR_ONLY.fullmatch(words[0]) and before not in YEAR_CUES:
         return False
     said = " ".join(words)
-    after = text[run[j - 1].end :].lstrip()
-    if BARE_DAY.search(said) and after and after[0] not in ".!?,;":
-        return False  # "on the 3rd floor": a bare number of a day, then more
+    following = TOKEN.match(text[run[j - 1].end :].lstrip())
+    if BARE_DAY.search(said) and following and following.group().lower() not in AFTER_A_DAY:
+        return False  # "on the 3rd floor", "den 3. gangen": a number of something else
     if set(words) & RANGE_WORDS and len(WEEKDAY.findall(said)) > 1:
         return False  # "fra mandag til fredag": a working week, not a time it happened
     for k, word in enumerate(words):
@@ -147,10 +160,46 @@ def _trustworthy(run: list[_Token], i: int, j: int, text: str) -> bool:
 MOST_WORDS = 12  # a longer stretch of time words is a list of times, not one
 
 
+# Small words that change what a time means ("a Friday", "not in March", "before Christmas").
+BEARING = frozenset(
+    {"a", "an", "one", "en", "ett", "ei", "ein", "some", "noen", "någon", "no", "not", "ikke",
+     "inte", "next", "neste", "nästa", "before", "after", "før", "etter", "efter", "innan",
+     "före", "until", "til", "till", "since", "siden", "sedan", "ago", "sen"}
+)  # fmt: skip
+
+
+def _droppable(word: str) -> bool:
+    """A word of a run that may be left out of its reading: not a number, not one that bears
+    on the time."""
+    return not (word[0].isdigit() or word in BEARING or word in MODIFIERS or word in w.NUMBERS)
+
+
+def _longest_read(text: str, run: list[_Token], language: str, now: datetime) -> When | None:
+    """A run that is not read whole ("dinner on the 14th"): its longest part that is read, when
+    the parts of that length that are read agree."""
+    for size in range(len(run) - 1, 0, -1):
+        found = [
+            (i, read_words(_phrase(text, run, i, i + size), language, now, free_text=True))
+            for i in range(len(run) - size + 1)
+        ]
+        dated = [
+            (i, reading)
+            for i, reading in found
+            if reading.start is not None
+            and all(_droppable(t.text) for t in run[:i] + run[i + size :])
+        ]
+        if dated:
+            if any(not _same(reading, dated[0][1]) for _, reading in dated[1:]):
+                return None
+            i = dated[0][0]
+            return _read_run(text, run[i : i + size], language, now)
+    return None
+
+
 def _read_run(text: str, run: list[_Token], language: str, now: datetime) -> When | None:
     whole = read_words(_phrase(text, run, 0, len(run)), language, now, free_text=True)
     if whole.start is None:
-        return None
+        return _longest_read(text, run, language, now) if len(run) > 1 else None
     # The shortest stretch that gives the whole run's reading, then its modifiers.
     best: tuple[int, int] | None = None
     for size in range(1, len(run) + 1):
@@ -161,8 +210,7 @@ def _read_run(text: str, run: list[_Token], language: str, now: datetime) -> Whe
                 break
         if best:
             break
-    assert best is not None  # noqa: S101 - the whole run is itself a candidate
-    i, j = best
+    i, j = best or (0, len(run))  # the whole run is itself a candidate
 
     def keeps(a: int, b: int) -> bool:
         found = read_words(_phrase(text, run, a, b), language, now, free_text=True)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 
 from dateutil.easter import easter
 
-Span = tuple[date, date]
-Occurrence = Callable[[int], Span]
+from conversations.when.text import Occurrence, Span
 
 
 def fixed(
@@ -85,6 +83,8 @@ CALENDAR: tuple[tuple[tuple[str, ...], Occurrence], ...] = (
     (("første påskedag", "påskedag", "påskdagen", "easter sunday", "easter day"),
      from_easter(0)),
     (("andre påskedag", "annandag påsk", "annandagen påsk", "easter monday"), from_easter(1)),
+    (("påskehelg", "påskehelga", "påskehelgen", "påskhelg", "påskhelgen", "easter weekend"),
+     from_easter(-2, 1)),
     (("påskeferie", "påskeferien", "påskelov", "easter holiday", "easter holidays",
       "easter break"), from_easter(-8, 1)),
     # Swedish schools' Easter break falls before or after Easter, by municipality.

@@ -35,6 +35,7 @@ class When:
 
 
 ONGOING = phrase(w.ONGOING)
+HEDGES = phrase(w.HEDGES)
 REPEATED = phrase(w.REPEATED)
 _ENGLISH_DAYS = [d for d in w.WEEKDAYS if d.endswith("day")]
 _NORDIC_DAYS = [d for d in w.WEEKDAYS if not d.endswith("day")]
@@ -67,6 +68,31 @@ WHOLE_PERIODS = (
 )
 
 
+def _cover(spans: list[Span | None]) -> Span | None:
+    """The span that holds them all, or None when one of them is not read."""
+    if not spans or any(span is None for span in spans):
+        return None
+    read = [span for span in spans if span is not None]
+    return min(s[0] for s in read), max(s[1] for s in read)
+
+
+def _only(pattern: re.Pattern[str], word: str, text: str) -> str:
+    """The text with every other match of the pattern left out."""
+    return pattern.sub(lambda m: m.group() if m.group() == word else "", text)
+
+
+def _each_named(text: str, today: date) -> Span | None:
+    """Two months or two weekdays named without a date ("probably March, possibly April",
+    "mandag, kanskje tirsdag"): a span that holds each, not the first alone."""
+    if DIGIT.search(text):
+        return None
+    for pattern in (named.NAMED_MONTH, relative.WEEKDAY):
+        said = sorted({m.group() for m in pattern.finditer(text)})
+        if len(said) > 1:
+            return _cover([_anchor(_only(pattern, word, text), today) for word in said])
+    return None
+
+
 def _anchor(text: str, today: date) -> Span | None:
     if either := OR.search(text):
         # "fredag eller lørdag", "for to eller tre uker siden": a span that holds both
@@ -74,6 +100,8 @@ def _anchor(text: str, today: date) -> Span | None:
         second = _anchor(text[: either.start()] + either["b"] + text[either.end() :], today)
         if first and second:
             return min(first[0], second[0]), max(first[1], second[1])
+    if both := _each_named(text, today):
+        return both
     for rule in RULES:
         span = rule(text, today)
         if span is None:
@@ -144,7 +172,8 @@ def read_words(text: str, language: str, now: datetime, *, free_text: bool) -> W
     ongoing = bool(ONGOING.search(plain))
     repeated = bool(REPEATED.search(plain) or REPEATED_DAYS.search(plain))
     # "every Friday for the last month": the span is the month, not the last Friday.
-    spans = REPEATED_DAYS.sub(" ", REPEATED.sub(" ", plain))
+    spans = REPEATED_DAYS.sub(" ", REPEATED.sub(" ", HEDGES.sub(" ", plain)))
+    spans = re.sub(r"\s+", " ", spans).strip()
     if between := _range(spans, today):
         kind: Kind = "repeated" if repeated else "date" if between[0] == between[1] else "period"
         return When(kind, between[0], between[1], words)

@@ -16,7 +16,7 @@ from conversations.when.holidays import CALENDAR
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # Spoken and dialect forms, and abbreviations long enough not to be other words.
 ALIASES = {
-    "sia": "siden", "sida": "siden", "sidan": "sedan", "morse": "morges", "mårås": "morges",
+    "sia": "siden", "morse": "morges",
     "igårkveld": "i går kveld", "ijula": "i jula",
     "thurs": "thursday", "thur": "thursday", "tues": "tuesday", "weds": "wednesday",
     "wednes": "wednesday", "tors": "torsdag", "tirs": "tirsdag", "onsd": "onsdag",
@@ -135,7 +135,10 @@ def _fix(word: str, typos: bool) -> str:
     return targets[closest[0]] if len(closest) == 1 else word
 
 
+FORTNIGHT = re.compile(r"\b(?:a\s+)?fortnight\b")
+
+
 def correct(plain: str, *, typos: bool = True) -> str:
     """Lower-case text with dialect forms, missing letters and (with `typos`) one-letter slips
     made into the words the reader knows; other words are left as they are."""
-    return WORD.sub(lambda m: _fix(m.group(), typos), plain)
+    return WORD.sub(lambda m: _fix(m.group(), typos), FORTNIGHT.sub("two weeks", plain))

@@ -94,6 +94,11 @@ SINCE = (
     "sedan", "ända sedan", "allt sedan", "började i",
 )
 AGO = ("ago", "back", "siden", "sedan", "sen")
+# Words of doubt, left out before reading ("i går, eller kanskje i forgårs").
+HEDGES = (
+    "kanskje", "kanske", "maybe", "perhaps", "possibly", "probably", "trolig", "sannsynligvis",
+    "tror jeg", "tror jag", "i think", "jeg tror", "jag tror", "i guess", "i believe",
+)
 APPROXIMATELY = ("about", "around", "ca.", "ca", "cirka", "omtrent", "rundt", "ungefär", "runt")
 LAST_YEAR = (
     "last year", "previous year", "i fjor", "ifjor", "forrige år", "fjoråret", "i fjol", "ifjol",

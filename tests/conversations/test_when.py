@@ -80,6 +80,10 @@ FOUND = [
      D(2025, 12, 1), D(2025, 12, 23), "julfesten förra året"),
     ("nb", "Det skjedde på 17. mai i fjor, i parken", "date",
      D(2025, 5, 17), D(2025, 5, 17), "17. mai i fjor"),
+    ("en", "At the team dinner on the 14th he put his hand on my knee", "date",
+     D(2026, 11, 14), D(2026, 11, 14), "the 14th"),
+    ("nb", "Det var fredag eller lørdag, på festen", "period",
+     D(2026, 11, 13), D(2026, 11, 14), "fredag eller lørdag"),
 ]  # fmt: skip
 
 
@@ -106,6 +110,7 @@ NOT_FOUND = [
     ("en", "The last time he did it I cried"),
     ("en", "He has 2024 followers and posted about me"),  # a number that looks like a year
     ("en", "On the 3rd floor, near the kitchen"),  # a floor, not the 3rd
+    ("nb", "Den 3. gangen han gjorde det sa jeg ifra"),  # the third time, not the 3rd
     ("en", "It was a Friday, I remember that"),  # a Friday, not last Friday
     ("nb", "Han er på jobb fra mandag til fredag"),  # a working week, not when it happened
     ("nb", "Han tok på meg i går og i dag"),  # two days that differ: not one reading
@@ -162,10 +167,20 @@ def test_about_ago_is_a_span_around_that_day():
     assert (days.kind, days.start) == ("date", D(2027, 3, 8))
 
 
-def test_either_of_two_days_gives_a_span_that_holds_both():
+EITHER = [
+    ("nb", "fredag eller lørdag", D(2027, 3, 5), D(2027, 3, 6)),
+    ("nb", "i går, eller kanskje i forgårs", D(2027, 3, 8), D(2027, 3, 9)),
+    ("sv", "i måndags eller tisdags", D(2027, 3, 8), D(2027, 3, 9)),
+    ("en", "probably in January, possibly February", D(2027, 1, 1), D(2027, 2, 28)),
+    ("en", "maybe two or three weeks ago", D(2027, 2, 15), D(2027, 2, 26)),
+]
+
+
+@pytest.mark.parametrize(("language", "words", "start", "end"), EITHER)
+def test_either_of_two_times_gives_a_span_that_holds_both(language, words, start, end):
     """'Fredag eller lørdag' is not Friday alone: it is Friday to Saturday."""
-    found = read_when("fredag eller lørdag", "nb", MARCH)
-    assert (found.start, found.end) == (D(2027, 3, 5), D(2027, 3, 6))
+    found = read_when(words, language, MARCH)
+    assert (found.start, found.end) == (start, end)
 
 
 UNREAD = [

@@ -213,6 +213,8 @@ CORPUS: list[tuple[str, str, str, date | None, date | None]] = [
     ("sv", "sista veckan i oktober", "period", D(2026, 10, 25), D(2026, 10, 31)),
     # the middle of last week: Tuesday to Thursday
     ("sv", "i mitten av förra veckan", "period", D(2026, 11, 10), D(2026, 11, 12)),
+    # the Easter weekend: Good Friday to Easter Monday
+    ("sv", "under påskhelgen", "period", D(2026, 4, 3), D(2026, 4, 6)),
     # --- English, written fresh (one line: why this span) ---
     # the afternoon of yesterday is still yesterday
     ("en", "yesterday afternoon", "date", D(2026, 11, 17), D(2026, 11, 17)),
@@ -272,4 +274,6 @@ CORPUS: list[tuple[str, str, str, date | None, date | None]] = [
     ("en", "the first week of March", "period", D(2026, 3, 1), D(2026, 3, 7)),
     # late spring is its last month
     ("en", "in late spring", "period", D(2026, 5, 1), D(2026, 5, 31)),
+    # a fortnight is two weeks: 12-16 days back
+    ("en", "a fortnight ago", "period", D(2026, 11, 2), D(2026, 11, 6)),
 ]
