@@ -14,6 +14,7 @@ from datetime import datetime
 from conversations.cases import ANONYMITY, CATEGORIES, LEADER, ROLES, route
 from conversations.i18n import N_, Translator
 from conversations.intake.draft import Draft, Person, WhenAnswer, about_leader, named
+from conversations.intake.matching import WORDS, fold
 from conversations.intake.recall import recall
 from conversations.messages import Choice, Reply
 from conversations.org import Org
@@ -30,8 +31,7 @@ STEPS = (
     Step.WHO,
     Step.WITNESSES,
     Step.UNIT,
-    Step.WISHES,
-    Step.REVIEW,
+    Step.REVIEW,  # the reporter's wishes are written here, before sending
 )
 SUBSTATES: dict[str, Step] = {
     Step.NAME: Step.ANONYMITY,
@@ -42,7 +42,8 @@ SUBSTATES: dict[str, Step] = {
     Step.PERSON_ROLE: Step.WHO,
     Step.PERSON_LEADER: Step.WHO,
     Step.PERSON_MORE: Step.WHO,
-    Step.CONTACT: Step.WISHES,
+    Step.CONTACT: Step.REVIEW,
+    Step.WISHES: Step.REVIEW,
     Step.REVIEW_CHANGE: Step.REVIEW,
     Step.REVIEW_DELETE: Step.REVIEW,
 }
@@ -88,6 +89,38 @@ LEADER_WORDS = re.compile(
 )
 # How a typed "who" answer separates the name from the role: "Per Hansen, team leader".
 NAME_ROLE = re.compile(r"\s*(?:,|;|\s[-\u2013\u2014]\s|\()\s*")
+# Roles that are plainly not leaders: the leader question is not asked about them. Whole
+# roles only ("styremedlem", a board member, is asked about).
+NOT_LEADERS = frozenset(
+    [
+        "kollega",
+        "kolleger",
+        "kollegaer",
+        "colleague",
+        "coworker",
+        "co-worker",
+        "medarbeider",
+        "medarbetare",
+        "arbeidskamerat",
+        "arbetskamrat",
+        "ansatt",
+        "anställd",
+        "employee",
+        "medlem",
+        "member",
+        "frivillig",
+        "volunteer",
+        "deltaker",
+        "deltagare",
+        "participant",
+        "student",
+        "elev",
+        "praktikant",
+        "intern",
+        "trainee",
+        "lærling",
+    ]
+)
 # A "when" answer this long that reads as no time is more of "what happened", not a time.
 STORY_WORDS = 12
 
@@ -366,6 +399,8 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
             return _finish_person(ctx, person, "unknown")  # nothing known to ask about
         if LEADER_WORDS.search(text or ""):  # "Per, avdelingsleder", "sjefen min"
             return _finish_person(ctx, person, "yes")
+        if person["role"].casefold() in NOT_LEADERS:  # "Ola, kollega"
+            return _finish_person(ctx, person, "no")
         d["person"] = person
         return Outcome(Step.PERSON_LEADER)
     if state == Step.PERSON_ROLE:  # a draft begun before name and role were one answer
@@ -383,12 +418,18 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
     if state == Step.UNIT:
         d["unit"] = choice
         return Outcome(next_step(state, ctx))
-    if state == Step.WISHES:
+    if state == Step.WISHES:  # a draft begun before wishes moved to the review
         d["wishes"] = text or ""
-        return Outcome(next_step(state, ctx))
+        return Outcome(Step.REVIEW)
+    if state == Step.REVIEW:  # words written at the review are the reporter's wishes
+        if fold(text or "") in WORDS["skip"] | WORDS["unknown"]:
+            return Outcome(Step.REVIEW)  # "skip": no wishes; the review stays as it was
+        d["wishes"] = text or ""
+        return Outcome(Step.REVIEW, ctx.t("review.wishes_noted"))
     if state == Step.CONTACT:  # a draft begun before contact moved to the review
         d["contact"] = choice == "yes"
-        return Outcome(next_step(state, ctx))
+        d.pop("editing", None)
+        return Outcome(Step.REVIEW)
     raise ValueError(f"no answer handler for state {state!r}")
 
 
@@ -423,6 +464,7 @@ def takes_text(state: str) -> bool:
         Step.PERSON_ROLE,
         Step.WITNESSES,
         Step.WISHES,
+        Step.REVIEW,
     )
 
 
@@ -490,10 +532,13 @@ def review_text(ctx: Context) -> str:
         if step in (Step.REVIEW, Step.WHAT):
             continue
         lines.append(f"{t(FIELDS[step])}: {shown[step]}")
+    lines.append(f"{t(FIELDS['wishes'])}: {shown['wishes']}")
     contact = t("answer.yes") if ctx.draft.get("contact", True) else t("answer.no")
     lines.append(t("review.contact", answer=contact))
     group = route(ctx.org, unit_of(ctx), about_leader(ctx.draft), named(ctx.draft)).group
     lines += ["", t("review.readers", group=group.name)]
+    if not ctx.draft.get("wishes"):
+        lines += ["", t("review.wishes_ask")]
     return "\n".join(lines)
 
 

@@ -168,6 +168,8 @@ class Intake:
             self._on_overlong(turn, choice, session)
         elif turn.state == Step.FOLLOWUP:
             self._on_followup(turn, choice, inbound, session)
+        elif turn.state == Step.REVIEW and choice is None:
+            self._on_answer(turn, text, None, session)  # words at the review: their wishes
         elif turn.state in (Step.REVIEW, Step.REVIEW_CHANGE, Step.REVIEW_DELETE):
             self._on_review(turn, choice, inbound, session)
         else:

@@ -33,7 +33,7 @@ def file_named_report(chat: Chat) -> None:
     for line in ("1", "At Per's office", "Per Hansen, Board member", "2"):
         chat.send(line)
     chat.press("Add another person")
-    for line in ("Ola Nordmann, colleague", "2", "Kari saw it", "1", "WISH-66"):
+    for line in ("Ola Nordmann, secretary", "2", "Kari saw it", "1", "WISH-66"):
         chat.send(line)
     chat.press("Send the report")
 

@@ -109,7 +109,7 @@ def test_people_per_report_are_limited(engine, org):
     for line in ("1", "1", "1", "It happened", "yesterday", "1", "At work"):
         chat.send(line)
     for name in ("Ola", "Kari"):
-        chat.send(f"{name}, colleague")
+        chat.send(f"{name}, secretary")
         chat.send("2")  # not a leader
         if name == "Ola":
             chat.press("Add another person")

@@ -66,7 +66,7 @@ WRITES = {
     "unit": {"unit"},
     "wishes": {"wishes"},
     "contact": {"contact"},
-    "review": {"contact"},
+    "review": {"contact", "wishes"},
 }
 # What 'change this answer' in the review starts again from empty.
 EDIT_RESETS = {
@@ -315,7 +315,7 @@ SENSIBLE = {  # a plausible typed answer at each text question
     "when": "sist torsdag",
     "where": "På kontoret",
     "affected": "Kari",
-    "who": "Ola, kollega",
+    "who": "Ola, sekretær",
     "person_role": "Leder",
     "witnesses": "Ingen",
     "wishes": "At det stopper",
@@ -384,9 +384,9 @@ TO = {  # what to type from /start to reach each state
     "what": ["1", "1", "1"],
     "recall": ["1", "1", "1", "Det skjedde i går på kontoret"],
     "when": ["1", "1", "1", "Noe skjedde"],
-    "person_leader": ["1", "1", "1", "Noe", "vet ikke", "Her", "Ola, kollega"],
-    "witnesses": ["1", "1", "1", "Noe", "vet ikke", "Her", "Ola, kollega", "2"],
-    "review_change": ["1", "1", "1", "Noe", "vet ikke", "Her", "vet ikke", "1", "1", "1", "2"],
+    "person_leader": ["1", "1", "1", "Noe", "vet ikke", "Her", "Ola, sekretær"],
+    "witnesses": ["1", "1", "1", "Noe", "vet ikke", "Her", "Ola, sekretær", "2"],
+    "review_change": ["1", "1", "1", "Noe", "vet ikke", "Her", "vet ikke", "1", "1", "2"],
 }
 
 
@@ -418,8 +418,8 @@ def test_back_twice_from_witnesses_then_answering_who(db, keyring, org):
     see it?" back to the leader question and back to "who", a new person is a kind answer,
     not the 'internal problem' text, and the person before is kept."""
     reporter = Reporter(db, keyring, org)
-    lines = ["/start", "1", "1", "1", "Noe", "vet ikke", "Her", "Ola, kollega", "2", "2"]
-    for line in [*lines, "Kari, kollega", "2", "/back", "/back"]:
+    lines = ["/start", "1", "1", "1", "Noe", "vet ikke", "Her", "Ola, sekretær", "2", "2"]
+    for line in [*lines, "Kari, sekretær", "2", "/back", "/back"]:
         inbound = reporter.text(line)
         if line.isdecimal() and reporter.choices():
             inbound = reporter.press(reporter.choices()[int(line) - 1])
