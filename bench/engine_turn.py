@@ -58,9 +58,7 @@ def build(url: str) -> tuple[DbEngine, Engine]:
         }
     )
     console = ConsoleAdapter(io.StringIO(), io.StringIO())
-    engine = build_engine(
-        session_factory(db), Vault(keyring), org, AdapterChannels(org, [console])
-    )
+    engine = build_engine(session_factory(db), Vault(keyring), org, AdapterChannels(org, [console]))
     return db, engine
 
 
@@ -113,7 +111,7 @@ def main() -> None:
     parser.add_argument("--url", help="a PostgreSQL URL (default: a SQLite file)")
     parser.add_argument("--reporters", type=int, default=20)
     parser.add_argument("--profile", action="store_true", help="print where a turn's time goes")
-    parser.add_argument("--sort", default="cumulative", help="the profile order (cumulative, tottime)")
+    parser.add_argument("--sort", default="cumulative", help="profile order: cumulative, tottime")
     args = parser.parse_args()
     url = args.url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     db, engine = build(url)
@@ -162,11 +160,13 @@ def main() -> None:
     close()
     raw50, raw99 = pct(raws, 0.5), pct(raws, 0.99)
     turn50, turn99 = pct(turns, 0.5), pct(turns, 0.99)
-    print(f"{len(turns)} turns by {args.reporters} reporters, {len(raws)} raw commits, {wall:.1f} s")
+    print(f"{len(turns)} turns by {args.reporters} reporters, {len(raws)} commits, {wall:.1f} s")
     print(f"raw durable commit   p50 {raw50 * 1e3:6.2f} ms  p99 {raw99 * 1e3:6.2f} ms")
     print(f"engine turn          p50 {turn50 * 1e3:6.2f} ms  p99 {turn99 * 1e3:6.2f} ms")
     print(f"submit turn          p50 {statistics.median(submits) * 1e3:6.2f} ms")
-    print(f"ratio turn/commit    p50 {turn50 / raw50:5.2f}x  p99 {turn99 / raw50:5.2f}x (of the raw p50)")
+    print(
+        f"ratio turn/commit    p50 {turn50 / raw50:5.2f}x  p99 {turn99 / raw50:5.2f}x (/ raw p50)"
+    )
     print(f"turns/s {len(turns) / sum(turns):7.0f}   commits/s {len(raws) / sum(raws):7.0f}")
     print(
         f"SQL statements per turn {statistics.mean(counts):.1f} "

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -54,7 +57,7 @@ def _ping_when_idle(engine: Engine, idle: float) -> None:
             return
         try:
             engine.dialect.do_ping(dbapi_conn)
-        except Exception as exc:  # noqa: BLE001 - any failure means "use a fresh connection"
+        except Exception as exc:
             # The pool discards this connection and checks out (or opens) another one.
             raise DisconnectionError(type(exc).__name__) from exc
 
@@ -74,14 +77,50 @@ def make_engine(url: str, *, ping_after_idle: float = PING_AFTER_IDLE) -> Engine
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config  # Alembic is loaded only when the schema must change
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
     return config
 
 
+_REVISION = re.compile(r"^(revision|down_revision)\b[^=\n]*=\s*(\S+)", re.MULTILINE)
+
+
+@functools.cache
+def head_revision() -> str | None:
+    """The newest migration's revision, read from the files' text; None unless exactly one."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(_REVISION.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revisions.add(found["revision"].strip("\"'"))
+            parents.add(found.get("down_revision", "None").strip("\"'"))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the database's schema is already the newest revision (one cheap query)."""
+    head = head_revision()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as conn:
+            current = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            return list(current) == [head]
+    except SQLAlchemyError:  # no version table yet: a new database
+        return False
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema up to the newest Alembic revision."""
+    """Bring the schema up to the newest Alembic revision (at once when it already is)."""
+    if at_head(engine):
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")
 
 
