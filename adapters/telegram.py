@@ -14,8 +14,6 @@ import json
 import logging
 import os
 import re
-import time
-from collections import deque
 from collections.abc import Awaitable, Mapping
 from dataclasses import replace
 from datetime import timedelta
@@ -42,6 +40,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from conversations.adapter import Handler, Sent
+from conversations.chat_log import ChatLog
 from conversations.errors import (
     AdapterConfigError,
     BadAddress,
@@ -66,7 +65,6 @@ MAX_CALLBACK_DATA = 64
 PER_CHAT_INTERVAL = 1.0  # Telegram: about one message a second in one chat
 PER_GROUP_INTERVAL = 3.0  # and about twenty a minute in one group
 GONE_CHAT = ("chat not found", "bot was kicked", "group chat was deactivated", "peer_id_invalid")
-DELETE_WINDOW = 47 * 3600  # Telegram lets bots delete private-chat messages for 48 hours
 MEMBER_STATUSES = ("creator", "administrator", "member")
 # The command menu, in each language Telegram may show it in (the adapter's own texts).
 COMMANDS: dict[str, dict[str, str]] = {
@@ -257,9 +255,9 @@ class TelegramAdapter:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._told_groups: set[int] = set()  # groups told to write privately (memory only)
         self._desk_chats: dict[int, str] = {}  # handler group chat → its configured address
-        # Recent message ids per private chat, for /forget. Memory only: after a restart the
-        # earlier messages can no longer be found (the reporter is told to delete by hand).
-        self._history: dict[int, deque[tuple[int, float]]] = {}
+        # The private chats' message ids for /forget: in the database (encrypted, 47 hours),
+        # given by the composition root; without it nothing is kept and nothing deleted.
+        self.chat_log: ChatLog | None = None
         # A group upgraded to a supergroup gets a new chat id; Telegram says so on every call
         # to the old one, so the move is learned again after a restart.
         self._moved: dict[int, int] = {}
@@ -390,11 +388,15 @@ class TelegramAdapter:
     def _chat(self, chat_id: int) -> int:
         return self._moved.get(chat_id, chat_id)
 
+    def keep_chat_log(self, chat_log: ChatLog) -> None:
+        """Keep the private chats' message ids in `chat_log`, for /forget."""
+        self.chat_log = chat_log
+
     def forget_chat(self, chat_address: str) -> int:
         """Delete the conversation's messages that Telegram still allows (the last 48 h)."""
         chat_id = parse_address(chat_address)
-        cutoff = time.time() - DELETE_WINDOW
-        ids = [m for m, at in self._history.pop(chat_id, deque()) if at > cutoff]
+        refs = self.chat_log.take(chat_address) if self.chat_log is not None else []
+        ids = [parse_ref(ref)[1] for ref in refs]
         deleted = 0
         for start in range(0, len(ids), 100):
             batch = ids[start : start + 100]
@@ -405,9 +407,16 @@ class TelegramAdapter:
                 log.warning("could not delete messages (%s)", type(exc).__name__)
         return deleted
 
-    def _remember(self, chat_id: int, message_id: int) -> None:
-        if chat_id > 0:  # private chats only
-            self._history.setdefault(chat_id, deque(maxlen=2000)).append((message_id, time.time()))
+    async def _remember(self, chat_id: int, message_id: int) -> None:
+        """Keep a private chat's message for /forget; a failure costs that only, never the
+        message (a sent part must not look unsent, or it would be sent twice)."""
+        if chat_id <= 0 or self.chat_log is None:  # private chats only
+            return
+        ref = f"{PLATFORM}:{chat_id}:{message_id}"
+        try:
+            await asyncio.to_thread(self.chat_log.remember, address(chat_id), [ref])
+        except Exception as exc:  # noqa: BLE001 - /forget is a courtesy; the message counts
+            log.warning("could not keep a message for /forget (%s)", type(exc).__name__)
 
     def _run(self, coroutine: Awaitable[T]) -> T:
         """Run a Bot API call on the bot's event loop from a sweep or engine thread."""
@@ -448,7 +457,7 @@ class TelegramAdapter:
             if any(words in exc.message.lower() for words in GONE_CHAT):
                 raise PermanentDeliveryError("Telegram: the chat is gone") from None
             raise DeliveryError(f"Telegram refused the message ({exc.message[:60]})") from None
-        self._remember(chat_id, sent.message_id)
+        await self._remember(chat_id, sent.message_id)
         return f"{PLATFORM}:{chat_id}:{sent.message_id}"
 
     def _migrated(self, old: int, new: int) -> None:
@@ -478,7 +487,7 @@ class TelegramAdapter:
         if inbound is None or self.handler is None:
             return
         if update.message is not None:
-            self._remember(update.message.chat.id, update.message.message_id)
+            await self._remember(update.message.chat.id, update.message.message_id)
         desk = self._desk_chats.get(parse_address(inbound.address))
         if desk is not None:  # any topic of a handler group's chat is that group's channel
             inbound = replace(inbound, address=desk)

@@ -15,7 +15,8 @@ from bot.delivery import DeliverySweep
 from bot.errors import StartupError
 from bot.settings import Settings, keyring, load_org
 from bot.sweeps import FollowUpSweep, PurgeSweep
-from conversations.adapter import Adapter
+from conversations.adapter import Adapter, KeepsChatLog
+from conversations.chat_log import ChatLog
 from conversations.engine import Engine, build_engine
 from conversations.fairness import Fairness
 from conversations.followups import FollowUpActor
@@ -67,6 +68,9 @@ def build(settings: Settings, adapters: Sequence[Adapter], *, local: bool = Fals
         )
     vault = Vault(ring)
     sessions = session_factory(db)
+    for adapter in adapters:
+        if isinstance(adapter, KeepsChatLog):
+            adapter.keep_chat_log(ChatLog(sessions, vault))
     sweep = DeliverySweep(
         sessions,
         vault,

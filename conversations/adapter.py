@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from conversations.chat_log import ChatLog
 from conversations.messages import Inbound, Outbound
 from conversations.org import Group
 
@@ -68,6 +69,14 @@ class CanForgetChat(Protocol):
     """
 
     def forget_chat(self, address: str) -> int: ...
+
+
+@runtime_checkable
+class KeepsChatLog(Protocol):
+    """Optional: keeps its private chats' message references for /forget in the database,
+    through the chat log it is given. Without one nothing is kept, so nothing is deleted."""
+
+    def keep_chat_log(self, chat_log: ChatLog) -> None: ...
 
 
 @runtime_checkable

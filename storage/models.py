@@ -256,3 +256,20 @@ class DeskPrompt(Base):
     action: Mapped[str] = mapped_column(String(16))
     reference: Mapped[str] = mapped_column(String(16))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChatMessage(Base):
+    """A message in a reporter's private chat that /forget may still delete from their phone.
+
+    The platform's reference is encrypted under a data key of that chat (the key row's
+    deletion erases it); the chat is named by a keyed hash; the row expires, to the hour,
+    when the platform no longer lets the bot delete the message.
+    """
+
+    __tablename__ = "chat_messages"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    chat: Mapped[str] = mapped_column(String(64), index=True)  # keyed hash of the address
+    data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id", ondelete="CASCADE"))
+    ref: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted message reference
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

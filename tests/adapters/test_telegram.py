@@ -18,9 +18,10 @@ from adapters.telegram import webhook_route as telegram_route
 from bot.channels import AdapterChannels
 from bot.delivery import DeliverySweep
 from bot.http import build_app
+from conversations.chat_log import ChatLog, purge_chat_messages
 from conversations.engine import Engine
 from storage.db import session_factory
-from storage.models import AuditEntry, Case, Conversation, OutboxMessage
+from storage.models import AuditEntry, Case, ChatMessage, Conversation, DataKeyRow, OutboxMessage
 from storage.vault import Vault
 from tests.adapters.telegram_api import FakeBotApi, Updates
 from tests.chat import count, the_case
@@ -62,6 +63,7 @@ class Rig:
             {"telegram": self.adapter},
             clock=lambda: clock[0],
         )
+        self.adapter.keep_chat_log(ChatLog(self.engine.sessions, self.engine.vault))
         self.adapter.start(self.handle)
         self.sweep.on_recipient_gone = lambda s, case_id: self.engine.notifier.reporter_unreachable(
             s, case_id, clock[0]
@@ -352,6 +354,40 @@ def test_reporter_can_delete_the_conversation_from_the_chat(rig):
     assert len(deleted) > 20  # both sides of the conversation
     assert f"deleted {len(deleted)} messages" in rig.texts(REPORTER)[-1]
     assert rig.count(Case) == 1  # the report itself is kept
+
+
+def test_forget_finds_the_messages_after_a_restart_and_keeps_no_plain_id(db, keyring, org, clock):
+    """Guards the chat log in the database: message ids kept by one process (encrypted, no
+    plain id) are deleted by /forget in the next one, and nothing of them stays after."""
+    first = Rig(db, keyring, org, clock)
+    run(first, lambda: file_report(first, "en"))
+    kept = first.count(ChatMessage)
+    assert kept > 20  # both sides of the conversation
+    with first.engine.sessions() as session:
+        stored = b"".join(session.scalars(select(ChatMessage.ref)))
+        chats = set(session.scalars(select(ChatMessage.chat)))
+    assert b"telegram" not in stored and str(REPORTER).encode() not in stored
+    assert str(REPORTER) not in "".join(chats)
+    restarted = Rig(db, keyring, org, clock)
+    restarted.updates = first.updates  # Telegram numbers on; a repeated number is a duplicate
+    run(restarted, lambda: restarted.say("/forget", language="en"))
+    deletions = [p for name, p in restarted.api.calls if name == "deleteMessages"]
+    assert len(deletions) == 1 and len(deletions[0]["message_ids"]) >= kept
+    assert restarted.count(ChatMessage) == 1  # only the "deleted N messages" answer since
+
+
+def test_kept_message_ids_expire_with_their_key_after_47_hours(rig, clock):
+    """Guards the expiry: the purge removes what Telegram would no longer let the bot delete,
+    and the chat's data key with it; earlier, nothing goes."""
+    run(rig, lambda: rig.say("/start", language="en"))
+    keys = rig.count(DataKeyRow)
+    assert rig.count(ChatMessage) >= 2
+    with rig.engine.sessions() as session, session.begin():
+        assert purge_chat_messages(session, rig.engine.vault, clock[0] + timedelta(hours=46)) == 0
+    with rig.engine.sessions() as session, session.begin():
+        assert purge_chat_messages(session, rig.engine.vault, clock[0] + timedelta(hours=48)) >= 2
+    assert rig.count(ChatMessage) == 0
+    assert rig.count(DataKeyRow) == keys - 1
 
 
 def test_telegram_pace_is_a_second_per_chat_and_three_per_group():
