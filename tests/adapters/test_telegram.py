@@ -63,7 +63,9 @@ class Rig:
             {"telegram": self.adapter},
             clock=lambda: clock[0],
         )
-        self.adapter.keep_chat_log(ChatLog(self.engine.sessions, self.engine.vault))
+        self.adapter.keep_chat_log(
+            ChatLog(self.engine.sessions, self.engine.vault, clock=lambda: clock[0])
+        )
         self.adapter.start(self.handle)
         self.sweep.on_recipient_gone = lambda s, case_id: self.engine.notifier.reporter_unreachable(
             s, case_id, clock[0]
