@@ -64,6 +64,9 @@ MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 PER_CHAT_INTERVAL = 1.0  # Telegram: about one message a second in one chat
 PER_GROUP_INTERVAL = 3.0  # and about twenty a minute in one group
+# And about thirty a second in all, spaced evenly: a bucket of thirty would let a burst of
+# thirty through at once, which Telegram answers with 429s (bench/delivery_rate.py).
+OVERALL_PER_SECOND = 30
 GONE_CHAT = ("chat not found", "bot was kicked", "group chat was deactivated", "peer_id_invalid")
 MEMBER_STATUSES = ("creator", "administrator", "member")
 # The command menu, in each language Telegram may show it in (the adapter's own texts).
@@ -245,7 +248,9 @@ class TelegramAdapter:
             builder = builder.request(request).get_updates_request(request)
         if rate_limit:
             # Telegram's limits: about 30 messages a second, 20 a minute in one group.
-            limiter: Any = AIORateLimiter(max_retries=0)  # PTB's builder types its generics loosely
+            limiter: Any = AIORateLimiter(  # PTB's builder types its generics loosely
+                overall_max_rate=1, overall_time_period=1 / OVERALL_PER_SECOND, max_retries=0
+            )
             builder = builder.rate_limiter(limiter)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
