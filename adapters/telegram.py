@@ -39,8 +39,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
-from conversations.adapter import Handler, Sent
-from conversations.chat_log import ChatLog
+from conversations.adapter import ChatLogStore, Handler, Sent
 from conversations.errors import (
     AdapterConfigError,
     BadAddress,
@@ -262,7 +261,7 @@ class TelegramAdapter:
         self._desk_chats: dict[int, str] = {}  # handler group chat → its configured address
         # The private chats' message ids for /forget: in the database (encrypted, 47 hours),
         # given by the composition root; without it nothing is kept and nothing deleted.
-        self.chat_log: ChatLog | None = None
+        self.chat_log: ChatLogStore | None = None
         # A group upgraded to a supergroup gets a new chat id; Telegram says so on every call
         # to the old one, so the move is learned again after a restart.
         self._moved: dict[int, int] = {}
@@ -393,7 +392,7 @@ class TelegramAdapter:
     def _chat(self, chat_id: int) -> int:
         return self._moved.get(chat_id, chat_id)
 
-    def keep_chat_log(self, chat_log: ChatLog) -> None:
+    def keep_chat_log(self, chat_log: ChatLogStore) -> None:
         """Keep the private chats' message ids in `chat_log`, for /forget."""
         self.chat_log = chat_log
 

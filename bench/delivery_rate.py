@@ -21,7 +21,7 @@ from typing import Any
 from telegram.request import RequestData
 
 from adapters.telegram import TelegramAdapter
-from bot.delivery import DeliverySweep
+from bot.delivery import PARALLEL, DeliverySweep
 from conversations.messages import Outbound
 from conversations.outbox import enqueue
 from storage.crypto import Keyring, new_key_text
@@ -99,7 +99,7 @@ def run(chats: list[int], per_chat: int, latency: float) -> tuple[float, int, in
                     session, vault, None, outbound, kind="reply", key=f"m{number}", now=now,
                     data_key=key,
                 )  # fmt: skip
-    sweep = DeliverySweep(sessions, vault, {"telegram": adapter})
+    sweep = DeliverySweep(sessions, vault, {"telegram": adapter}, parallel=PARALLEL)
     loop = asyncio.new_event_loop()
     ready = threading.Event()
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels import AdapterChannels
-from bot.delivery import DeliverySweep
+from bot.delivery import PARALLEL, DeliverySweep
 from bot.errors import StartupError
 from bot.settings import Settings, keyring, load_org
 from bot.sweeps import FollowUpSweep, PurgeSweep
@@ -76,6 +76,7 @@ def build(settings: Settings, adapters: Sequence[Adapter], *, local: bool = Fals
         vault,
         {a.name: a for a in adapters},
         give_up_after=timedelta(days=org.deadlines.acknowledge_days),
+        parallel=1 if local else PARALLEL,
     )
     # People on a chat platform are limited per person, so no one can slow the bot for
     # another; the local console has one person at one keyboard (or a script).

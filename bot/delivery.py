@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 # One part's send: the lease is renewed just before each send (so a batch never outlives
 # it), and the platforms' HTTP timeouts are far shorter.
 LEASE = timedelta(seconds=60)
-# Destinations sent to at once: a platform answers in tens of milliseconds, so one at a time
-# would stay far below Telegram's 30 messages a second; each destination stays in order.
+# Destinations a running bot sends to at once: a platform answers in tens of milliseconds, so
+# one at a time would stay far below Telegram's 30 messages a second. Each destination stays
+# in order (one of its messages is claimed at a time); the default, for tools and tests, is 1.
 PARALLEL = 8
 BASE_DELAY = timedelta(seconds=5)
 MAX_DELAY = timedelta(minutes=30)
@@ -67,7 +68,7 @@ class DeliverySweep:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         owner: str | None = None,
         give_up_after: timedelta = GIVE_UP_AFTER,
-        parallel: int = PARALLEL,
+        parallel: int = 1,
     ) -> None:
         self.sessions = sessions
         self.parallel = parallel

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from conversations.chat_log import ChatLog
 from conversations.messages import Inbound, Outbound
 from conversations.org import Group
 
@@ -71,12 +70,21 @@ class CanForgetChat(Protocol):
     def forget_chat(self, address: str) -> int: ...
 
 
+class ChatLogStore(Protocol):
+    """Where an adapter keeps its private chats' message references for /forget (the
+    database, encrypted: `conversations.chat_log.ChatLog`)."""
+
+    def remember(self, address: str, refs: list[str]) -> None: ...
+
+    def take(self, address: str) -> list[str]: ...
+
+
 @runtime_checkable
 class KeepsChatLog(Protocol):
-    """Optional: keeps its private chats' message references for /forget in the database,
-    through the chat log it is given. Without one nothing is kept, so nothing is deleted."""
+    """Optional: keeps its private chats' message references for /forget in the chat log it
+    is given. Without one nothing is kept, so /forget deletes nothing."""
 
-    def keep_chat_log(self, chat_log: ChatLog) -> None: ...
+    def keep_chat_log(self, chat_log: ChatLogStore) -> None: ...
 
 
 @runtime_checkable
