@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import hmac
 import json
 import logging
 import os
 import re
-from collections.abc import Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -36,7 +37,14 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    TypeHandler,
+)
 from telegram.request import BaseRequest
 
 from conversations.adapter import ChatLogStore, Handler, Sent
@@ -98,6 +106,9 @@ COMMANDS: dict[str, dict[str, str]] = {
         "help": "Vad boten gör",
     },
 }
+# Updates handled at once (each waits on the database in a thread of its own); updates of
+# one chat are handled one after another, in the order Telegram numbered them.
+CONCURRENT_UPDATES = 64
 T = TypeVar("T")
 
 
@@ -217,6 +228,57 @@ def to_inbound(update: Update) -> Inbound | None:
     )
 
 
+class StatelessApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """python-telegram-bot's Application, keeping nothing per chat or user.
+
+    It remembers every chat and user id it saw, for a persistence Trygg does not use
+    (conversation state lives in Trygg's tables): without one, nothing is remembered, so its
+    memory does not grow with each new reporter (and holds no platform id).
+    """
+
+    def _mark_for_persistence_update(self, *, update: object = None, job: Any = None) -> None:
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)
+
+
+class ChatOrderedUpdates(BaseUpdateProcessor):
+    """Updates of different chats at once, those of one chat in order (a lock per chat, kept
+    only while the chat has an update in hand)."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}  # chat → lock, updates waiting
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        async with self.ordered(chat.id):
+            await coroutine
+
+    @contextlib.asynccontextmanager
+    async def ordered(self, chat_id: int) -> AsyncIterator[None]:
+        """Hold this chat's turn: its updates run one at a time, first come first served."""
+        lock, waiting = self._chats.get(chat_id, (asyncio.Lock(), 0))
+        self._chats[chat_id] = (lock, waiting + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, waiting = self._chats[chat_id]
+            if waiting > 1:
+                self._chats[chat_id] = (lock, waiting - 1)
+            else:
+                del self._chats[chat_id]
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
 class TelegramAdapter:
     """Long polling by default; webhook updates are fed in through `process_webhook`."""
 
@@ -251,6 +313,8 @@ class TelegramAdapter:
                 overall_max_rate=1, overall_time_period=1 / OVERALL_PER_SECOND, max_retries=0
             )
             builder = builder.rate_limiter(limiter)
+        self.updates = ChatOrderedUpdates(CONCURRENT_UPDATES)
+        builder = builder.concurrent_updates(self.updates).application_class(StatelessApplication)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.rate_limit = rate_limit
@@ -341,7 +405,13 @@ class TelegramAdapter:
         failure): if the engine could not store it, the webhook answers 500 and Telegram sends
         the update again.
         """
-        await self._on_update(Update.de_json(data, self.application.bot), None, retries=0)
+        update = Update.de_json(data, self.application.bot)
+        chat = update.effective_chat
+        if chat is None:
+            await self._on_update(update, None, retries=0)
+            return
+        async with self.updates.ordered(chat.id):  # Telegram may call several at once
+            await self._on_update(update, None, retries=0)
 
     # --- capabilities --------------------------------------------------------------------
 

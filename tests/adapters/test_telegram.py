@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -531,3 +532,43 @@ def test_an_answered_question_loses_its_buttons(rig):
     run(rig, scenario)
     edits = [p for name, p in rig.api.calls if name == "editMessageReplyMarkup"]
     assert edits and int(edits[-1]["chat_id"]) == REPORTER
+
+
+def test_chats_are_handled_at_once_and_each_chats_updates_in_order():
+    """Guards the per-chat update processor: a slow turn in one chat does not hold up another
+    chat, a chat's next message waits for its previous one, and python-telegram-bot keeps no
+    chat or user id afterwards."""
+    adapter = TelegramAdapter("123:TEST", request=FakeBotApi(), rate_limit=False)
+    other_chat_done = threading.Event()
+    handled: list[tuple[str, str | None, bool]] = []
+
+    def handler(inbound) -> None:
+        # One at a time, the other chat's update would never run while this one waits.
+        waited = other_chat_done.wait(10) if inbound.text == "slow" else True
+        handled.append((inbound.address, inbound.text, waited))
+        if inbound.address == "telegram:2002":
+            other_chat_done.set()
+
+    adapter.start(handler)
+    updates = Updates()
+
+    async def main() -> None:
+        await adapter.initialize()
+        application = adapter.application
+        await application.start()
+        for user, text in ((REPORTER, "slow"), (REPORTER, "second"), (2002, "other")):
+            data = updates.message(user, user, text, "en")
+            await application.update_queue.put(Update.de_json(data, application.bot))
+        await asyncio.wait_for(application.update_queue.join(), 60)
+        await application.stop()
+        await application.shutdown()
+
+    asyncio.run(main())
+    assert handled == [
+        ("telegram:2002", "other", True),
+        (f"telegram:{REPORTER}", "slow", True),
+        (f"telegram:{REPORTER}", "second", True),
+    ]
+    assert adapter.application._chat_ids_to_be_updated_in_persistence == set()
+    assert adapter.application._user_ids_to_be_updated_in_persistence == set()
+    assert not adapter.application.chat_data and not adapter.application.user_data
