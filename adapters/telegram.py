@@ -225,6 +225,8 @@ def to_inbound(update: Update) -> Inbound | None:
         locale=message.from_user.language_code,
         private=private,
         event_id=event,
+        # A private chat's message is kept (encrypted, 47 h) so /forget can delete it.
+        message_ref=f"{PLATFORM}:{message.chat.id}:{message.message_id}" if private else None,
     )
 
 
@@ -323,8 +325,9 @@ class TelegramAdapter:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._told_groups: set[int] = set()  # groups told to write privately (memory only)
         self._desk_chats: dict[int, str] = {}  # handler group chat → its configured address
-        # The private chats' message ids for /forget: in the database (encrypted, 47 hours),
-        # given by the composition root; without it nothing is kept and nothing deleted.
+        # The private chats' message ids for /forget, in the database (encrypted, 47 hours):
+        # the engine keeps the reporter's, the delivery sweep the bot's (Sent.keep); this
+        # store, given by the composition root, hands them back to delete.
         self.chat_log: ChatLogStore | None = None
         # A group upgraded to a supergroup gets a new chat id; Telegram says so on every call
         # to the old one, so the move is learned again after a restart.
@@ -448,7 +451,8 @@ class TelegramAdapter:
         ref = self._run(
             self.send_part(outbound, chat_id, chunks[part], part == len(chunks) - 1, reply_to)
         )
-        return Sent(ref, len(chunks))
+        # In a private chat /forget may delete it: the sweep keeps its reference (encrypted).
+        return Sent(ref, len(chunks), keep=parse_ref(ref)[0] > 0)
 
     def pace(self, address: str) -> float:
         """About one message a second in a private chat, twenty a minute in a group."""
@@ -470,7 +474,7 @@ class TelegramAdapter:
         """Delete the conversation's messages that Telegram still allows (the last 48 h)."""
         chat_id = parse_address(chat_address)
         refs = self.chat_log.take(chat_address) if self.chat_log is not None else []
-        ids = [parse_ref(ref)[1] for ref in refs]
+        ids = list(dict.fromkeys(parse_ref(ref)[1] for ref in refs))  # a redelivered update
         deleted = 0
         for start in range(0, len(ids), 100):
             batch = ids[start : start + 100]
@@ -480,17 +484,6 @@ class TelegramAdapter:
             except TelegramError as exc:
                 log.warning("could not delete messages (%s)", type(exc).__name__)
         return deleted
-
-    async def _remember(self, chat_id: int, message_id: int) -> None:
-        """Keep a private chat's message for /forget; a failure costs that only, never the
-        message (a sent part must not look unsent, or it would be sent twice)."""
-        if chat_id <= 0 or self.chat_log is None:  # private chats only
-            return
-        ref = f"{PLATFORM}:{chat_id}:{message_id}"
-        try:
-            await asyncio.to_thread(self.chat_log.remember, address(chat_id), [ref])
-        except Exception as exc:  # noqa: BLE001 - /forget is a courtesy; the message counts
-            log.warning("could not keep a message for /forget (%s)", type(exc).__name__)
 
     def _run(self, coroutine: Awaitable[T]) -> T:
         """Run a Bot API call on the bot's event loop from a sweep or engine thread."""
@@ -531,7 +524,6 @@ class TelegramAdapter:
             if any(words in exc.message.lower() for words in GONE_CHAT):
                 raise PermanentDeliveryError("Telegram: the chat is gone") from None
             raise DeliveryError(f"Telegram refused the message ({exc.message[:60]})") from None
-        await self._remember(chat_id, sent.message_id)
         return f"{PLATFORM}:{chat_id}:{sent.message_id}"
 
     def _migrated(self, old: int, new: int) -> None:
@@ -560,8 +552,6 @@ class TelegramAdapter:
         inbound = to_inbound(update)
         if inbound is None or self.handler is None:
             return
-        if update.message is not None:
-            await self._remember(update.message.chat.id, update.message.message_id)
         desk = self._desk_chats.get(parse_address(inbound.address))
         if desk is not None:  # any topic of a handler group's chat is that group's channel
             inbound = replace(inbound, address=desk)

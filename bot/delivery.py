@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.replica import is_dead, replica_name
 from conversations.adapter import Adapter, HasPace, Sent
+from conversations.chat_log import ChatLog
 from conversations.errors import PermanentDeliveryError, RecipientGone
 from conversations.outbox import Queued, decrypt, decrypt_ref, encrypt_ref, platform_of
 from storage.crypto import DataKey
@@ -72,6 +73,7 @@ class DeliverySweep:
     ) -> None:
         self.sessions = sessions
         self.parallel = parallel
+        self.chat_log = ChatLog(sessions, vault, clock)
         self._pool: ThreadPoolExecutor | None = None
         self.vault = vault
         self.adapters = adapters
@@ -216,6 +218,8 @@ class DeliverySweep:
                 gap = adapter.pace(queued.outbound.address)
                 if gap > 0:
                     pace(session, row.destination, now + timedelta(seconds=gap))
+            if sent.keep:  # in a private chat: /forget may delete it within 47 hours
+                self.chat_log.add(session, queued.outbound.address, sent.ref)
             if row.parts_sent == 0:
                 row.platform_ref = encrypt_ref(row, key, sent.ref)
             row.parts_sent += 1

@@ -20,6 +20,7 @@ class Sent:
 
     ref: str  # the platform's opaque reference of the part just sent
     parts: int  # how many parts the whole message takes on this platform
+    keep: bool = False  # kept (encrypted, 47 h) for /forget: a part in a private chat
 
 
 class Adapter(Protocol):
@@ -71,18 +72,16 @@ class CanForgetChat(Protocol):
 
 
 class ChatLogStore(Protocol):
-    """Where an adapter keeps its private chats' message references for /forget (the
-    database, encrypted: `conversations.chat_log.ChatLog`)."""
-
-    def remember(self, address: str, refs: list[str]) -> None: ...
+    """Where the private chats' message references for /forget are kept (the database,
+    encrypted: `conversations.chat_log.ChatLog`); `take` hands them back, once."""
 
     def take(self, address: str) -> list[str]: ...
 
 
 @runtime_checkable
 class KeepsChatLog(Protocol):
-    """Optional: keeps its private chats' message references for /forget in the chat log it
-    is given. Without one nothing is kept, so /forget deletes nothing."""
+    """Optional: deletes the private chats' messages kept for /forget (`Inbound.message_ref`,
+    `Sent.keep`) from the chat log it is given. Without one, /forget deletes nothing."""
 
     def keep_chat_log(self, chat_log: ChatLogStore) -> None: ...
 

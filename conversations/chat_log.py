@@ -37,27 +37,20 @@ class ChatLog:
     def _chat(self, address: str) -> str:
         return self.vault.keyring.pseudonym("chat", address)
 
-    def remember(self, address: str, refs: list[str]) -> None:
-        """Keep `refs` (messages in the chat at `address`) for /forget, in one transaction."""
-        if not refs:
-            return
+    def add(self, session: Session, address: str, ref: str) -> None:
+        """Keep `ref` (a message in the chat at `address`) for /forget, in the caller's
+        transaction (the turn that handled it, or the delivery that sent it)."""
         chat = self._chat(address)
         # To the hour only, earlier rather than later: no timestamp joins a chat to a case.
         until = (self.clock() + KEEP).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        with self.sessions() as session, session.begin():
-            key = self._key(session, chat)
-            for ref in refs:
-                row_id = new_id()
-                encrypted = key.encrypt(ref, place("chat_messages", row_id, "ref"))
-                session.add(
-                    ChatMessage(
-                        id=row_id,
-                        chat=chat,
-                        data_key_id=key.key_id,
-                        ref=encrypted,
-                        expires_at=until,
-                    )
-                )
+        key = self._key(session, chat)
+        row_id = new_id()
+        encrypted = key.encrypt(ref, place("chat_messages", row_id, "ref"))
+        session.add(
+            ChatMessage(
+                id=row_id, chat=chat, data_key_id=key.key_id, ref=encrypted, expires_at=until
+            )
+        )
 
     def _key(self, session: Session, chat: str) -> DataKey:
         key_id = session.scalar(
