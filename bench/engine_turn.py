@@ -43,9 +43,10 @@ SCRIPT = (
 SUBMIT = "!Send varselet"
 
 
-def build(url: str) -> tuple[DbEngine, Engine]:
+def build(url: str, *, fresh: bool = True) -> tuple[DbEngine, Engine]:
+    """The engine over `url` (a PostgreSQL schema is reset first when `fresh`)."""
     db = make_engine(url)
-    if db.dialect.name == "postgresql":
+    if fresh and db.dialect.name == "postgresql":
         with db.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     migrate(db)
