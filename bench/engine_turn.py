@@ -165,9 +165,7 @@ def main() -> None:
     print(f"raw durable commit   p50 {raw50 * 1e3:6.2f} ms  p99 {raw99 * 1e3:6.2f} ms")
     print(f"engine turn          p50 {turn50 * 1e3:6.2f} ms  p99 {turn99 * 1e3:6.2f} ms")
     print(f"submit turn          p50 {statistics.median(submits) * 1e3:6.2f} ms")
-    print(
-        f"ratio turn/commit    p50 {turn50 / raw50:5.2f}x  p99 {turn99 / raw99:5.2f}x (p99/p99)"
-    )
+    print(f"ratio turn/commit    p50 {turn50 / raw50:5.2f}x  p99 {turn99 / raw99:5.2f}x (p99/p99)")
     print(f"turns/s {len(turns) / sum(turns):7.0f}   commits/s {len(raws) / sum(raws):7.0f}")
     print(
         f"SQL statements per turn {statistics.mean(counts):.1f} "
