@@ -8,12 +8,13 @@ from sqlalchemy import func, select, update
 
 from adapters.console import GROUP_PREFIX
 from bot.delivery import LEASE, DeliverySweep, backoff, requeue
+from bot.sweeps import PurgeSweep
 from conversations.adapter import Sent
 from conversations.errors import PermanentDeliveryError, RateLimited
 from conversations.messages import Outbound
 from storage.health import health
-from storage.models import DataKeyRow, OutboxMessage
-from storage.queue import claim_outbox
+from storage.models import DataKeyRow, DestinationPace, OutboxMessage
+from storage.queue import claim_outbox, pace
 from tests.chat import Chat, the_case
 from tests.conftest import RecordingConsole
 from tests.conversations.test_intake import file_report
@@ -319,3 +320,14 @@ def test_several_destinations_are_sent_to_at_once_each_in_order(engine, clock):
     for place in ("region", "sentral"):
         sent = [text for text in console.parts_sent if text.startswith(place)]
         assert sent == [f"{place}-{number}" for number in range(6)]
+
+
+def test_paces_that_hold_nothing_back_are_purged(engine, org, clock):
+    """Guards the bound on paces: a destination's pace row goes an hour after it ran out, so
+    the table does not keep one row per destination ever written to."""
+    with engine.sessions() as session, session.begin():
+        pace(session, "old", clock[0] - timedelta(hours=2))
+        pace(session, "recent", clock[0] + timedelta(seconds=3))
+    PurgeSweep(engine.sessions, engine.vault, org, clock=lambda: clock[0]).run_once()
+    with engine.sessions() as session:
+        assert list(session.scalars(select(DestinationPace.destination))) == ["recent"]
