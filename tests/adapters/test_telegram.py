@@ -572,3 +572,4 @@ def test_chats_are_handled_at_once_and_each_chats_updates_in_order():
     assert adapter.application._chat_ids_to_be_updated_in_persistence == set()
     assert adapter.application._user_ids_to_be_updated_in_persistence == set()
     assert not adapter.application.chat_data and not adapter.application.user_data
+    assert not adapter.updates._chats  # no lock is kept for a chat with nothing in hand
