@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import hmac
 import json
 import logging
 import os
 import re
-import time
-from collections import deque
-from collections.abc import Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -38,10 +37,17 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    TypeHandler,
+)
 from telegram.request import BaseRequest
 
-from conversations.adapter import Handler, Sent
+from conversations.adapter import ChatLogStore, Handler, Sent
 from conversations.errors import (
     AdapterConfigError,
     BadAddress,
@@ -65,8 +71,10 @@ MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 PER_CHAT_INTERVAL = 1.0  # Telegram: about one message a second in one chat
 PER_GROUP_INTERVAL = 3.0  # and about twenty a minute in one group
+# And about thirty a second in all, spaced evenly: a bucket of thirty would let a burst of
+# thirty through at once, which Telegram answers with 429s (bench/delivery_rate.py).
+OVERALL_PER_SECOND = 30
 GONE_CHAT = ("chat not found", "bot was kicked", "group chat was deactivated", "peer_id_invalid")
-DELETE_WINDOW = 47 * 3600  # Telegram lets bots delete private-chat messages for 48 hours
 MEMBER_STATUSES = ("creator", "administrator", "member")
 # The command menu, in each language Telegram may show it in (the adapter's own texts).
 COMMANDS: dict[str, dict[str, str]] = {
@@ -98,6 +106,9 @@ COMMANDS: dict[str, dict[str, str]] = {
         "help": "Vad boten gör",
     },
 }
+# Updates handled at once (each waits on the database in a thread of its own); updates of
+# one chat are handled one after another, in the order Telegram numbered them.
+CONCURRENT_UPDATES = 64
 T = TypeVar("T")
 
 
@@ -214,7 +225,60 @@ def to_inbound(update: Update) -> Inbound | None:
         locale=message.from_user.language_code,
         private=private,
         event_id=event,
+        # A private chat's message is kept (encrypted, 47 h) so /forget can delete it.
+        message_ref=f"{PLATFORM}:{message.chat.id}:{message.message_id}" if private else None,
     )
+
+
+class StatelessApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """python-telegram-bot's Application, keeping nothing per chat or user.
+
+    It remembers every chat and user id it saw, for a persistence Trygg does not use
+    (conversation state lives in Trygg's tables): without one, nothing is remembered, so its
+    memory does not grow with each new reporter (and holds no platform id).
+    """
+
+    def _mark_for_persistence_update(self, *, update: object = None, job: Any = None) -> None:
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)
+
+
+class ChatOrderedUpdates(BaseUpdateProcessor):
+    """Updates of different chats at once, those of one chat in order (a lock per chat, kept
+    only while the chat has an update in hand)."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}  # chat → lock, updates waiting
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        async with self.ordered(chat.id):
+            await coroutine
+
+    @contextlib.asynccontextmanager
+    async def ordered(self, chat_id: int) -> AsyncIterator[None]:
+        """Hold this chat's turn: its updates run one at a time, first come first served."""
+        lock, waiting = self._chats.get(chat_id, (asyncio.Lock(), 0))
+        self._chats[chat_id] = (lock, waiting + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, waiting = self._chats[chat_id]
+            if waiting > 1:
+                self._chats[chat_id] = (lock, waiting - 1)
+            else:
+                del self._chats[chat_id]
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
 
 
 class TelegramAdapter:
@@ -247,8 +311,12 @@ class TelegramAdapter:
             builder = builder.request(request).get_updates_request(request)
         if rate_limit:
             # Telegram's limits: about 30 messages a second, 20 a minute in one group.
-            limiter: Any = AIORateLimiter(max_retries=0)  # PTB's builder types its generics loosely
+            limiter: Any = AIORateLimiter(  # PTB's builder types its generics loosely
+                overall_max_rate=1, overall_time_period=1 / OVERALL_PER_SECOND, max_retries=0
+            )
             builder = builder.rate_limiter(limiter)
+        self.updates = ChatOrderedUpdates(CONCURRENT_UPDATES)
+        builder = builder.concurrent_updates(self.updates).application_class(StatelessApplication)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.rate_limit = rate_limit
@@ -257,9 +325,10 @@ class TelegramAdapter:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._told_groups: set[int] = set()  # groups told to write privately (memory only)
         self._desk_chats: dict[int, str] = {}  # handler group chat → its configured address
-        # Recent message ids per private chat, for /forget. Memory only: after a restart the
-        # earlier messages can no longer be found (the reporter is told to delete by hand).
-        self._history: dict[int, deque[tuple[int, float]]] = {}
+        # The private chats' message ids for /forget, in the database (encrypted, 47 hours):
+        # the engine keeps the reporter's, the delivery sweep the bot's (Sent.keep); this
+        # store, given by the composition root, hands them back to delete.
+        self.chat_log: ChatLogStore | None = None
         # A group upgraded to a supergroup gets a new chat id; Telegram says so on every call
         # to the old one, so the move is learned again after a restart.
         self._moved: dict[int, int] = {}
@@ -339,7 +408,13 @@ class TelegramAdapter:
         failure): if the engine could not store it, the webhook answers 500 and Telegram sends
         the update again.
         """
-        await self._on_update(Update.de_json(data, self.application.bot), None, retries=0)
+        update = Update.de_json(data, self.application.bot)
+        chat = update.effective_chat
+        if chat is None:
+            await self._on_update(update, None, retries=0)
+            return
+        async with self.updates.ordered(chat.id):  # Telegram may call several at once
+            await self._on_update(update, None, retries=0)
 
     # --- capabilities --------------------------------------------------------------------
 
@@ -376,7 +451,8 @@ class TelegramAdapter:
         ref = self._run(
             self.send_part(outbound, chat_id, chunks[part], part == len(chunks) - 1, reply_to)
         )
-        return Sent(ref, len(chunks))
+        # In a private chat /forget may delete it: the sweep keeps its reference (encrypted).
+        return Sent(ref, len(chunks), keep=parse_ref(ref)[0] > 0)
 
     def pace(self, address: str) -> float:
         """About one message a second in a private chat, twenty a minute in a group."""
@@ -390,11 +466,15 @@ class TelegramAdapter:
     def _chat(self, chat_id: int) -> int:
         return self._moved.get(chat_id, chat_id)
 
+    def keep_chat_log(self, chat_log: ChatLogStore) -> None:
+        """Keep the private chats' message ids in `chat_log`, for /forget."""
+        self.chat_log = chat_log
+
     def forget_chat(self, chat_address: str) -> int:
         """Delete the conversation's messages that Telegram still allows (the last 48 h)."""
         chat_id = parse_address(chat_address)
-        cutoff = time.time() - DELETE_WINDOW
-        ids = [m for m, at in self._history.pop(chat_id, deque()) if at > cutoff]
+        refs = self.chat_log.take(chat_address) if self.chat_log is not None else []
+        ids = list(dict.fromkeys(parse_ref(ref)[1] for ref in refs))  # a redelivered update
         deleted = 0
         for start in range(0, len(ids), 100):
             batch = ids[start : start + 100]
@@ -404,10 +484,6 @@ class TelegramAdapter:
             except TelegramError as exc:
                 log.warning("could not delete messages (%s)", type(exc).__name__)
         return deleted
-
-    def _remember(self, chat_id: int, message_id: int) -> None:
-        if chat_id > 0:  # private chats only
-            self._history.setdefault(chat_id, deque(maxlen=2000)).append((message_id, time.time()))
 
     def _run(self, coroutine: Awaitable[T]) -> T:
         """Run a Bot API call on the bot's event loop from a sweep or engine thread."""
@@ -448,7 +524,6 @@ class TelegramAdapter:
             if any(words in exc.message.lower() for words in GONE_CHAT):
                 raise PermanentDeliveryError("Telegram: the chat is gone") from None
             raise DeliveryError(f"Telegram refused the message ({exc.message[:60]})") from None
-        self._remember(chat_id, sent.message_id)
         return f"{PLATFORM}:{chat_id}:{sent.message_id}"
 
     def _migrated(self, old: int, new: int) -> None:
@@ -477,8 +552,6 @@ class TelegramAdapter:
         inbound = to_inbound(update)
         if inbound is None or self.handler is None:
             return
-        if update.message is not None:
-            self._remember(update.message.chat.id, update.message.message_id)
         desk = self._desk_chats.get(parse_address(inbound.address))
         if desk is not None:  # any topic of a handler group's chat is that group's channel
             inbound = replace(inbound, address=desk)

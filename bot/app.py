@@ -11,11 +11,12 @@ from sqlalchemy import Engine as DbEngine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels import AdapterChannels
-from bot.delivery import DeliverySweep
+from bot.delivery import PARALLEL, DeliverySweep
 from bot.errors import StartupError
 from bot.settings import Settings, keyring, load_org
 from bot.sweeps import FollowUpSweep, PurgeSweep
-from conversations.adapter import Adapter
+from conversations.adapter import Adapter, KeepsChatLog
+from conversations.chat_log import ChatLog
 from conversations.engine import Engine, build_engine
 from conversations.fairness import Fairness
 from conversations.followups import FollowUpActor
@@ -67,11 +68,15 @@ def build(settings: Settings, adapters: Sequence[Adapter], *, local: bool = Fals
         )
     vault = Vault(ring)
     sessions = session_factory(db)
+    for adapter in adapters:
+        if isinstance(adapter, KeepsChatLog):
+            adapter.keep_chat_log(ChatLog(sessions, vault))
     sweep = DeliverySweep(
         sessions,
         vault,
         {a.name: a for a in adapters},
         give_up_after=timedelta(days=org.deadlines.acknowledge_days),
+        parallel=1 if local else PARALLEL,
     )
     # People on a chat platform are limited per person, so no one can slow the bot for
     # another; the local console has one person at one keyboard (or a script).

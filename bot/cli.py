@@ -23,7 +23,6 @@ from bot.delivery import DeliveryWorker, requeue
 from bot.errors import StartupError
 from bot.logs import configure_logging, redact
 from bot.platforms import Platform, configured, discover
-from bot.serve import run_platforms
 from bot.settings import Settings, load_org
 from bot.sweeps import start_scheduler
 from conversations.cases import audit
@@ -136,6 +135,8 @@ def run() -> None:
         ready = prepare(settings)
         app = ready.app
         if ready.console is None:
+            from bot.serve import run_platforms  # the web server: not for the console
+
             run_platforms(app, ready.platforms)
             return
         if app.warning:

@@ -13,6 +13,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.replica import is_dead, replica_name
 from conversations.adapter import Adapter, HasPace, Sent
+from conversations.chat_log import ChatLog
 from conversations.errors import PermanentDeliveryError, RecipientGone
 from conversations.outbox import Queued, decrypt, decrypt_ref, encrypt_ref, platform_of
 from storage.crypto import DataKey
@@ -32,7 +34,13 @@ from storage.vault import Vault
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)  # one part's send; the platforms' HTTP timeouts are shorter
+# One part's send: the lease is renewed just before each send (so a batch never outlives
+# it), and the platforms' HTTP timeouts are far shorter.
+LEASE = timedelta(seconds=60)
+# Destinations a running bot sends to at once: a platform answers in tens of milliseconds, so
+# one at a time would stay far below Telegram's 30 messages a second. Each destination stays
+# in order (one of its messages is claimed at a time); the default, for tools and tests, is 1.
+PARALLEL = 8
 BASE_DELAY = timedelta(seconds=5)
 MAX_DELAY = timedelta(minutes=30)
 GIVE_UP_AFTER = timedelta(days=7)
@@ -61,8 +69,12 @@ class DeliverySweep:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         owner: str | None = None,
         give_up_after: timedelta = GIVE_UP_AFTER,
+        parallel: int = 1,
     ) -> None:
         self.sessions = sessions
+        self.parallel = parallel
+        self.chat_log = ChatLog(sessions, vault, clock)
+        self._pool: ThreadPoolExecutor | None = None
         self.vault = vault
         self.adapters = adapters
         self.clock = clock
@@ -74,12 +86,13 @@ class DeliverySweep:
         # Told when a message to a group is a dead letter, so another group learns of it.
         self.on_dead_letter: DeadLetterHook | None = None
 
-    def run_once(self, limit: int = 50, rounds: int = 20) -> int:
+    def run_once(self, limit: int = 100, rounds: int = 20) -> int:
         """Send what may go now; returns how many parts went.
 
         Each round claims the first due message of each destination whose pace allows and
-        sends one part of it; rounds repeat while they send something (a destination's next
-        message, the next part) — what must wait for its pace waits for a later run.
+        sends one part of it, several destinations at once; rounds repeat while they send
+        something (a destination's next message, the next part) — what must wait for its
+        pace waits for a later run.
         """
         total = 0
         if not self._took_back:
@@ -87,11 +100,22 @@ class DeliverySweep:
         for _ in range(rounds):
             with transaction(self.sessions) as session:
                 claimed = claim_outbox(session, self.owner, self.clock(), LEASE, limit)
-            sent = sum(self._deliver(row_id) for row_id in claimed)
+            if len(claimed) > 1 and self.parallel > 1:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(self.parallel, "trygg-send")
+                sent = sum(self._pool.map(self._deliver, claimed))
+            else:
+                sent = sum(self._deliver(row_id) for row_id in claimed)
             total += sent
             if not sent:
                 break
         return total
+
+    def close(self) -> None:
+        """Let the sending threads go (a part being sent finishes first)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     def take_back(self) -> int:
         """Put back what a process of this host held when it was killed, so a restarted bot
@@ -134,6 +158,9 @@ class DeliverySweep:
             row = held(session, OutboxMessage, row_id, self.owner)
             if row is None:
                 return None
+            # Held now: the lease starts again, so no replica can take the row while its
+            # part is being sent, however long the batch before it took.
+            row.lease_expires_at = self.clock() + LEASE
             if row.platform not in self.adapters:
                 self._postpone(session, row, backoff(row.attempts + 1), "no_adapter")
                 return None
@@ -191,6 +218,8 @@ class DeliverySweep:
                 gap = adapter.pace(queued.outbound.address)
                 if gap > 0:
                     pace(session, row.destination, now + timedelta(seconds=gap))
+            if sent.keep:  # in a private chat: /forget may delete it within 47 hours
+                self.chat_log.add(session, queued.outbound.address, sent.ref)
             if row.parts_sent == 0:
                 row.platform_ref = encrypt_ref(row, key, sent.ref)
             row.parts_sent += 1
@@ -297,6 +326,8 @@ class DeliveryWorker:
         self._event.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        if not self._thread.is_alive():
+            self.sweep.close()
 
     def _run(self) -> None:
         while not self._stopping:

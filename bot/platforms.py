@@ -13,16 +13,21 @@ import functools
 import importlib
 import importlib.util
 import pkgutil
+import re
 from collections.abc import Mapping, Sequence
-from typing import Protocol, cast, runtime_checkable
-
-from starlette.routing import BaseRoute
+from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
 import adapters
 from bot.errors import StartupError
 from conversations.adapter import Adapter
 from conversations.errors import AdapterConfigError
 from conversations.org import Org
+
+if TYPE_CHECKING:  # the console starts without the web framework
+    from starlette.routing import BaseRoute
+
+# `TRIGGERS = ("A", "B")` in an adapter's source (a tuple of string literals).
+_TRIGGERS = re.compile(r"^[ \t]*TRIGGERS\b[^=\n]*=\s*(\([^()]*\))", re.MULTILINE)
 
 
 @runtime_checkable
@@ -57,20 +62,17 @@ def factories() -> dict[str, Factory]:
 
 @functools.cache
 def triggers() -> dict[str, tuple[str, ...]]:
-    """Each adapter module's TRIGGERS, read from its source without importing it: the local
-    console starts without loading any platform's library."""
+    """Each adapter module's TRIGGERS, read from its source without importing it (nor parsing
+    all of it): the local console starts without loading any platform's library."""
     found: dict[str, tuple[str, ...]] = {}
     for module in pkgutil.iter_modules(adapters.__path__):
         spec = importlib.util.find_spec(f"{adapters.__name__}.{module.name}")
         if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
             continue
         with open(spec.origin, encoding="utf-8") as handle:
-            tree = ast.parse(handle.read(), spec.origin)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and any(
-                isinstance(target, ast.Name) and target.id == "TRIGGERS" for target in node.targets
-            ):
-                found[module.name] = tuple(ast.literal_eval(node.value))
+            declared = _TRIGGERS.search(handle.read())
+        if declared is not None:
+            found[module.name] = tuple(ast.literal_eval(declared.group(1)))
     return found
 
 

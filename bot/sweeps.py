@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.replica import is_dead, replica_name
 from conversations.cases import Purged, purge
+from conversations.chat_log import purge_chat_messages
 from conversations.followups import FollowUpActor
 from conversations.org import Org
 from storage.db import checkpoint, transaction
 from storage.models import FollowUp
-from storage.queue import claim, held, release_dead_claims
+from storage.queue import claim, forget_paces, held, release_dead_claims
 from storage.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,8 @@ class PurgeSweep:
     def run_once(self) -> Purged:
         with transaction(self.sessions) as session:
             purged = purge(session, self.vault, self.org, self.clock())
+            purge_chat_messages(session, self.vault, self.clock())
+            forget_paces(session, self.clock())
         if purged.drafts or purged.cases:
             checkpoint(self.sessions)  # erased keys leave the write-ahead log at once
         return purged

@@ -20,6 +20,7 @@ class Sent:
 
     ref: str  # the platform's opaque reference of the part just sent
     parts: int  # how many parts the whole message takes on this platform
+    keep: bool = False  # kept (encrypted, 47 h) for /forget: a part in a private chat
 
 
 class Adapter(Protocol):
@@ -68,6 +69,21 @@ class CanForgetChat(Protocol):
     """
 
     def forget_chat(self, address: str) -> int: ...
+
+
+class ChatLogStore(Protocol):
+    """Where the private chats' message references for /forget are kept (the database,
+    encrypted: `conversations.chat_log.ChatLog`); `take` hands them back, once."""
+
+    def take(self, address: str) -> list[str]: ...
+
+
+@runtime_checkable
+class KeepsChatLog(Protocol):
+    """Optional: deletes the private chats' messages kept for /forget (`Inbound.message_ref`,
+    `Sent.keep`) from the chat log it is given. Without one, /forget deletes nothing."""
+
+    def keep_chat_log(self, chat_log: ChatLogStore) -> None: ...
 
 
 @runtime_checkable

@@ -7,8 +7,10 @@ the intake (`conversations.intake`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -18,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conversations.cases import Notifier
 from conversations.channels import Channels
+from conversations.chat_log import ChatLog
 from conversations.desk import Desk, Request, parse
 from conversations.errors import NotStored
 from conversations.fairness import Fairness
@@ -63,6 +66,14 @@ class Engine:
         self.desk = desk if desk is not None else Desk(vault, org, channels, self.notifier, clock)
         self.relay = relay if relay is not None else Relay(vault, self.notifier, clock)
         self.intake = Intake(vault, org, channels, self.notifier, self.relay, clock)
+        self.chat_log = ChatLog(sessions, vault, clock)
+        # SQLite has one writer at a time: turns from several threads (a platform's updates
+        # handled at once) take turns here, instead of sleeping in SQLite's busy handler.
+        bind = sessions.kw.get("bind")
+        sqlite = bind is not None and bind.dialect.name == "sqlite"
+        self._writer: contextlib.AbstractContextManager[object] = (
+            threading.RLock() if sqlite else contextlib.nullcontext()
+        )
 
     @property
     def org(self) -> Org:
@@ -105,13 +116,19 @@ class Engine:
             text = self.intake.translator(language).t("problem.internal")
             replies = [Outbound(inbound.address, text)]
             try:
-                with self.sessions() as session, session.begin():
+                with self._transaction() as session:
                     self._queue(session, inbound, replies)
             except Exception as again:  # noqa: BLE001 - nothing more can be done here
                 log.error("could not queue the apology either (%s)", type(again).__name__)
                 return []
             self._wake()
             return replies
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """One write transaction of a turn (committed when the block ends without error)."""
+        with self._writer, self.sessions() as session, session.begin():
+            yield session
 
     def _wake(self) -> None:
         if self.wake is not None:
@@ -160,21 +177,21 @@ class Engine:
             language = negotiate(inbound.locale, self.org.organisation.languages)
             text = self.intake.translator(language).t("problem.too_fast")
             replies = [Outbound(inbound.address, text)]
-            with self.sessions() as session, session.begin():
+            with self._transaction() as session:
                 self._queue(session, inbound, replies)
             self._wake()
             return replies
         request = parse(inbound)
         at_desk = self.channels.group_at(inbound.address) is not None
         if at_desk and request is None:
-            with self.sessions() as session, session.begin():
+            with self._transaction() as session:
                 request = self.desk.answered(session, inbound, self.clock())
             if request is None:
                 return []  # handlers talking among themselves: not for the bot
         answers = self._authorise(inbound, request)
         for attempt in range(3):
             try:
-                with self.sessions() as session, session.begin():
+                with self._transaction() as session:
                     if not inbound.private and not at_desk:
                         tr = self.intake.translator(
                             negotiate(inbound.locale, self.org.organisation.languages)
@@ -183,11 +200,13 @@ class Engine:
                     else:
                         replies = self._handle(session, inbound, request, answers)
                     self._queue(session, inbound, replies)
+                    if inbound.message_ref is not None:  # for /forget, in the same commit
+                        self.chat_log.add(session, inbound.address, inbound.message_ref)
                     queued = bool(session.info.pop("queued", False))
                     effect = session.info.pop("after_commit", None)
                 if effect is not None:
                     later = effect()  # the platform acts after the commit; its answer is queued
-                    with self.sessions() as session, session.begin():
+                    with self._transaction() as session:
                         self._queue(session, inbound, later)
                     replies += later
                     queued = True

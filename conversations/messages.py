@@ -42,6 +42,9 @@ class Inbound:
     # The platform shows choices as a numbered list (no buttons): a bare number typed is the
     # choice with that number in the last question (the engine knows which choices it offered).
     numbered: bool = False
+    # This message's own opaque reference, when /forget may delete it later (a private chat on
+    # a platform that can): the turn keeps it, encrypted, for 47 hours.
+    message_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

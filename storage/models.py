@@ -17,7 +17,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
 
@@ -71,6 +71,9 @@ class Conversation(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Read with the conversation in the same SELECT, so a turn reads its key without a second
+    # query; read-only here: `data_key_id` is what is written.
+    data_key: Mapped[DataKeyRow | None] = relationship(lazy="joined", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own dict
 
@@ -254,3 +257,20 @@ class DeskPrompt(Base):
     action: Mapped[str] = mapped_column(String(16))
     reference: Mapped[str] = mapped_column(String(16))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChatMessage(Base):
+    """A message in a reporter's private chat that /forget may still delete from their phone.
+
+    The platform's reference is encrypted under a data key of that chat (the key row's
+    deletion erases it); the chat is named by a keyed hash; the row expires, to the hour,
+    when the platform no longer lets the bot delete the message.
+    """
+
+    __tablename__ = "chat_messages"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    chat: Mapped[str] = mapped_column(String(64), index=True)  # keyed hash of the address
+    data_key_id: Mapped[str] = mapped_column(ForeignKey("data_keys.id", ondelete="CASCADE"))
+    ref: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted message reference
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
@@ -144,6 +144,17 @@ def pace(session: Session, destination: str, next_at: datetime) -> None:
                 index_elements=["destination"], set_={"next_at": lite.excluded.next_at}
             )
         )
+
+
+def forget_paces(session: Session, now: datetime) -> int:
+    """Drop the paces that no longer hold anything back (one row per destination otherwise
+    stays for ever); returns how many."""
+    result = session.execute(
+        delete(DestinationPace)
+        .where(DestinationPace.next_at < now - timedelta(hours=1))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def release_dead_claims(

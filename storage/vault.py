@@ -1,16 +1,31 @@
-"""Data keys in the database: create, load (with a small cache), destroy, and rotate."""
+"""Data keys in the database: create, load (cached within a transaction), destroy, rotate."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from storage.crypto import DataKey, Keyring, WrappedKey
 from storage.errors import ErasedError
 from storage.models import DataKeyRow, new_id
+
+# Unwrapped keys of one transaction (one turn), in `session.info`: a turn loads a key once,
+# however many of its parts need it, and the transaction's end forgets them.
+_CACHE = "trygg.data_keys"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CACHE, None)
+
+
+def _cache(session: Session) -> dict[str, DataKey]:
+    cache: dict[str, DataKey] = session.info.setdefault(_CACHE, {})
+    return cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,18 +53,29 @@ class Vault:
         key, wrapped = self.keyring.new_data_key(new_id())
         session.add(DataKeyRow(id=key.key_id, master_id=wrapped.master_id, wrapped=wrapped.wrapped))
         session.flush()  # the key row must exist before rows that point at it are written
+        _cache(session)[key.key_id] = key
         return key
 
     def load(self, session: Session, key_id: str | None) -> DataKey:
-        """The data key `key_id`; ErasedError when it was destroyed."""
+        """The data key `key_id`; ErasedError when it was destroyed.
+
+        Asked again in the same transaction, it answers from the transaction's cache: no
+        query, and so no autoflush of what the turn has changed so far.
+        """
+        cache = _cache(session)
+        if key_id and key_id in cache:
+            return cache[key_id]
         row = session.get(DataKeyRow, key_id) if key_id else None
         if row is None:
             raise ErasedError(f"data key {key_id} is gone")
-        return self.keyring.unwrap(WrappedKey(row.id, row.master_id, row.wrapped))
+        key = self.keyring.unwrap(WrappedKey(row.id, row.master_id, row.wrapped))
+        cache[row.id] = key
+        return key
 
     def destroy(self, session: Session, key_id: str | None) -> None:
         """Delete a data key: everything encrypted under it is erased."""
         if key_id:
+            _cache(session).pop(key_id, None)
             row = session.get(DataKeyRow, key_id)
             if row is not None:
                 session.delete(row)

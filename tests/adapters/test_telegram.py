@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -18,9 +19,10 @@ from adapters.telegram import webhook_route as telegram_route
 from bot.channels import AdapterChannels
 from bot.delivery import DeliverySweep
 from bot.http import build_app
+from conversations.chat_log import ChatLog, purge_chat_messages
 from conversations.engine import Engine
 from storage.db import session_factory
-from storage.models import AuditEntry, Case, Conversation, OutboxMessage
+from storage.models import AuditEntry, Case, ChatMessage, Conversation, DataKeyRow, OutboxMessage
 from storage.vault import Vault
 from tests.adapters.telegram_api import FakeBotApi, Updates
 from tests.chat import count, the_case
@@ -61,6 +63,9 @@ class Rig:
             self.engine.vault,
             {"telegram": self.adapter},
             clock=lambda: clock[0],
+        )
+        self.adapter.keep_chat_log(
+            ChatLog(self.engine.sessions, self.engine.vault, clock=lambda: clock[0])
         )
         self.adapter.start(self.handle)
         self.sweep.on_recipient_gone = lambda s, case_id: self.engine.notifier.reporter_unreachable(
@@ -351,6 +356,40 @@ def test_reporter_can_delete_the_conversation_from_the_chat(rig):
     assert rig.count(Case) == 1  # the report itself is kept
 
 
+def test_forget_finds_the_messages_after_a_restart_and_keeps_no_plain_id(db, keyring, org, clock):
+    """Guards the chat log in the database: message ids kept by one process (encrypted, no
+    plain id) are deleted by /forget in the next one, and nothing of them stays after."""
+    first = Rig(db, keyring, org, clock)
+    run(first, lambda: file_report(first, "en"))
+    kept = first.count(ChatMessage)
+    assert kept > 20  # both sides of the conversation
+    with first.engine.sessions() as session:
+        stored = b"".join(session.scalars(select(ChatMessage.ref)))
+        chats = set(session.scalars(select(ChatMessage.chat)))
+    assert b"telegram" not in stored and str(REPORTER).encode() not in stored
+    assert str(REPORTER) not in "".join(chats)
+    restarted = Rig(db, keyring, org, clock)
+    restarted.updates = first.updates  # Telegram numbers on; a repeated number is a duplicate
+    run(restarted, lambda: restarted.say("/forget", language="en"))
+    deletions = [p for name, p in restarted.api.calls if name == "deleteMessages"]
+    assert len(deletions) == 1 and len(deletions[0]["message_ids"]) >= kept
+    assert restarted.count(ChatMessage) == 1  # only the "deleted N messages" answer since
+
+
+def test_kept_message_ids_expire_with_their_key_after_47_hours(rig, clock):
+    """Guards the expiry: the purge removes what Telegram would no longer let the bot delete,
+    and the chat's data key with it; earlier, nothing goes."""
+    run(rig, lambda: rig.say("/start", language="en"))
+    keys = rig.count(DataKeyRow)
+    assert rig.count(ChatMessage) >= 2
+    with rig.engine.sessions() as session, session.begin():
+        assert purge_chat_messages(session, rig.engine.vault, clock[0] + timedelta(hours=46)) == 0
+    with rig.engine.sessions() as session, session.begin():
+        assert purge_chat_messages(session, rig.engine.vault, clock[0] + timedelta(hours=48)) >= 2
+    assert rig.count(ChatMessage) == 0
+    assert rig.count(DataKeyRow) == keys - 1
+
+
 def test_telegram_pace_is_a_second_per_chat_and_three_per_group():
     """The adapter declares Telegram's limits; the sweep keeps them in the database."""
     adapter = TelegramAdapter("123:TEST", rate_limit=True)
@@ -490,3 +529,44 @@ def test_an_answered_question_loses_its_buttons(rig):
     run(rig, scenario)
     edits = [p for name, p in rig.api.calls if name == "editMessageReplyMarkup"]
     assert edits and int(edits[-1]["chat_id"]) == REPORTER
+
+
+def test_chats_are_handled_at_once_and_each_chats_updates_in_order():
+    """Guards the per-chat update processor: a slow turn in one chat does not hold up another
+    chat, a chat's next message waits for its previous one, and python-telegram-bot keeps no
+    chat or user id afterwards."""
+    adapter = TelegramAdapter("123:TEST", request=FakeBotApi(), rate_limit=False)
+    other_chat_done = threading.Event()
+    handled: list[tuple[str, str | None, bool]] = []
+
+    def handler(inbound) -> None:
+        # One at a time, the other chat's update would never run while this one waits.
+        waited = other_chat_done.wait(10) if inbound.text == "slow" else True
+        handled.append((inbound.address, inbound.text, waited))
+        if inbound.address == "telegram:2002":
+            other_chat_done.set()
+
+    adapter.start(handler)
+    updates = Updates()
+
+    async def main() -> None:
+        await adapter.initialize()
+        application = adapter.application
+        await application.start()
+        for user, text in ((REPORTER, "slow"), (REPORTER, "second"), (2002, "other")):
+            data = updates.message(user, user, text, "en")
+            await application.update_queue.put(Update.de_json(data, application.bot))
+        await asyncio.wait_for(application.update_queue.join(), 60)
+        await application.stop()
+        await application.shutdown()
+
+    asyncio.run(main())
+    assert handled == [
+        ("telegram:2002", "other", True),
+        (f"telegram:{REPORTER}", "slow", True),
+        (f"telegram:{REPORTER}", "second", True),
+    ]
+    assert adapter.application._chat_ids_to_be_updated_in_persistence == set()
+    assert adapter.application._user_ids_to_be_updated_in_persistence == set()
+    assert not adapter.application.chat_data and not adapter.application.user_data
+    assert not adapter.updates._chats  # no lock is kept for a chat with nothing in hand

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from adapters.console import GROUP_PREFIX
 from bot.delivery import LEASE, DeliverySweep, backoff, requeue
+from bot.sweeps import PurgeSweep
 from conversations.adapter import Sent
 from conversations.errors import PermanentDeliveryError, RateLimited
 from conversations.messages import Outbound
 from storage.health import health
-from storage.models import DataKeyRow, OutboxMessage
-from tests.chat import Chat
+from storage.models import DataKeyRow, DestinationPace, OutboxMessage
+from storage.queue import claim_outbox, pace
+from tests.chat import Chat, the_case
 from tests.conftest import RecordingConsole
 from tests.conversations.test_intake import file_report
 
@@ -263,3 +265,69 @@ def test_a_restarted_process_takes_back_what_its_killed_self_held(engine, consol
     assert replica_name() != restarted.owner
     assert restarted.run_once() == 1
     assert statuses(engine) == ["sent"]
+
+
+class SlowConsole(PartsConsole):
+    """Each send takes longer than a lease; while it is in flight another replica claims."""
+
+    def __init__(self, engine, clock) -> None:
+        super().__init__()
+        self.engine, self.clock = engine, clock
+        self.taken: list[str] = []
+
+    def deliver(self, outbound: Outbound, part: int = 0) -> Sent:
+        with self.engine.sessions() as session, session.begin():
+            self.taken += claim_outbox(session, "other", self.clock[0], LEASE, 10)
+        self.clock[0] += LEASE + timedelta(seconds=1)
+        return super().deliver(outbound, part)
+
+
+def test_a_batch_never_outlives_its_lease(engine, clock):
+    """Guards the lease renewal before each send: when the sends before it took longer than
+    the lease, a claimed row is still not taken over (and sent twice) while it is sent."""
+    file_report(Chat(engine, locale="en"), "en")
+    queue(engine, clock, "to the group")
+    with engine.sessions() as session, session.begin():
+        session.execute(
+            update(OutboxMessage).values(destination=func.substr(OutboxMessage.id, 1, 8))
+        )  # every row its own destination: all claimed in one batch
+    slow = SlowConsole(engine, clock)
+    sweep = DeliverySweep(
+        engine.sessions, engine.vault, {"console": slow}, clock=lambda: clock[0], owner="a",
+        parallel=1,
+    )  # fmt: skip
+    assert sweep.run_once(rounds=1) >= 2
+    assert slow.taken == []
+    assert set(statuses(engine)) == {"sent"}
+
+
+def test_several_destinations_are_sent_to_at_once_each_in_order(engine, clock):
+    """Parallel sending: every destination's messages still arrive in their order."""
+    file_report(Chat(engine, locale="en"), "en")
+    console = PartsConsole()
+    sweep = DeliverySweep(
+        engine.sessions, engine.vault, {"console": console}, clock=lambda: clock[0], parallel=4
+    )
+    sweep.drain()
+    case = the_case(engine)
+    with engine.sessions() as session, session.begin():
+        case = session.merge(case)
+        for number in range(6):
+            for group in ("region", "sentral"):
+                text = f"{group}-{number}"
+                engine.notifier.to_channel(session, case, group, text, clock[0], key=text)
+    assert sweep.drain() == 12
+    for place in ("region", "sentral"):
+        sent = [text for text in console.parts_sent if text.startswith(place)]
+        assert sent == [f"{place}-{number}" for number in range(6)]
+
+
+def test_paces_that_hold_nothing_back_are_purged(engine, org, clock):
+    """Guards the bound on paces: a destination's pace row goes an hour after it ran out, so
+    the table does not keep one row per destination ever written to."""
+    with engine.sessions() as session, session.begin():
+        pace(session, "old", clock[0] - timedelta(hours=2))
+        pace(session, "recent", clock[0] + timedelta(seconds=3))
+    PurgeSweep(engine.sessions, engine.vault, org, clock=lambda: clock[0]).run_once()
+    with engine.sessions() as session:
+        assert list(session.scalars(select(DestinationPace.destination))) == ["recent"]

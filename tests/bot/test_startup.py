@@ -166,3 +166,28 @@ def test_webhook_mode_with_a_rejected_token_stops_without_traceback_or_token(tmp
     assert "Traceback" not in result.stderr and TOKEN not in result.stderr
     assert "InvalidToken" in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("trygg: stopped")
+
+
+# What the local console must not load: every platform's library and the web server.
+NOT_FOR_THE_CONSOLE = {"telegram", "slack_bolt", "slack_sdk", "nio", "uvicorn", "starlette"}
+
+
+def imported(stderr: str) -> set[str]:
+    """The modules Python reported loading (PYTHONPROFILEIMPORTTIME's lines on stderr)."""
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+def test_the_console_loads_no_platform_library_and_no_alembic_once_migrated(tmp_path):
+    """Guards the console's start-up: no platform library, no web server, and, with the
+    database already at the newest schema, not Alembic either; the first prompt shows."""
+    assert run(["run"], tmp_path, "").returncode == 0  # creates and migrates trygg.db
+    result = run(["run"], tmp_path, "", PYTHONPROFILEIMPORTTIME="1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Start et varsel" in result.stdout
+    modules = imported(result.stderr)
+    assert "conversations.engine" in modules  # the import report is there to be read
+    assert {name.split(".")[0] for name in modules} & (NOT_FOR_THE_CONSOLE | {"alembic"}) == set()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
+from storage.db import alembic_config, at_head, head_revision, make_engine, migrate
 from storage.models import Base
 
 
@@ -46,3 +49,19 @@ def test_audit_log_is_append_only_in_the_database(db, statement):
     assert "append-only" in str(info.value)
     with db.connect() as conn:
         assert conn.execute(text("SELECT actor FROM audit_log")).scalars().all() == ["handler:x"]
+
+
+def test_a_database_behind_the_newest_migration_is_still_upgraded(tmp_path):
+    """Guards the start-up shortcut (no Alembic when the schema is current): a database one
+    migration behind is brought to the head, and the head is what the files name last."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0005")
+    assert not at_head(engine)
+    migrate(engine)
+    assert at_head(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == (
+            head_revision()
+        )
+    assert head_revision() == ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    engine.dispose()
