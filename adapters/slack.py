@@ -389,6 +389,17 @@ class SlackAdapter:
                 self._locales[user] = cached
         return cached[1]
 
+    def display_name(self, address: str, user_id: str) -> str | None:
+        """A handler's name (users.info: display name, else real name); None when Slack cannot
+        say. Never logged; the desk stores it encrypted."""
+        try:
+            profile = self.client.users_info(user=user_id)["user"].get("profile") or {}
+        except SlackApiError as exc:
+            log.warning("a handler's name could not be read (%s)", _code(exc))
+            return None
+        name = profile.get("display_name") or profile.get("real_name")
+        return str(name) if name else None
+
     # --- receiving -----------------------------------------------------------------------
 
     def _register(self) -> None:

@@ -363,6 +363,18 @@ class TelegramAdapter:
             return False
         return member.status in MEMBER_STATUSES or bool(getattr(member, "is_member", False))
 
+    def display_name(self, address: str, user_id: str) -> str | None:
+        """A handler's name as Telegram shows it (getChatMember in that chat: first and last
+        name); None when it cannot be asked. Never logged; the desk stores it encrypted."""
+        try:
+            member = self._run(
+                self.application.bot.get_chat_member(parse_address(address), int(user_id))
+            )
+        except (TelegramError, ValueError, DeliveryError) as exc:
+            log.warning("a handler's name could not be read (%s)", type(exc).__name__)
+            return None
+        return member.user.full_name or None
+
     def deliver(self, outbound: Outbound, part: int = 0) -> Sent:
         """Send one part (Telegram holds 4096 UTF-16 units a message); buttons on the last."""
         try:

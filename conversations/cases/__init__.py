@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from conversations.cases.audit import Probes, audit
+from conversations.cases.handlers import handler_names, name_of, remember_name, who
 from conversations.cases.labels import ANONYMITY, CATEGORIES, LEADER, ROLES, STATUS
 from conversations.cases.notify import ALERT_BUTTONS, TEXT_ACTIONS, Notifier, names_in, redact
 from conversations.cases.retention import Purged, purge
@@ -31,13 +32,17 @@ __all__ = [
     "Route",
     "append_log",
     "audit",
+    "handler_names",
+    "name_of",
     "name_tokens",
     "names_in",
     "new_reference",
     "purge",
     "read_case",
     "redact",
+    "remember_name",
     "reporter_cases",
     "route",
     "same_person",
+    "who",
 ]

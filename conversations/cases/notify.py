@@ -27,15 +27,17 @@ from storage.vault import Vault, place
 SUMMARY_CHARS = 280
 ALERT_BUTTONS = {
     "ack": N_("desk.button.ack"),
+    "take": N_("desk.button.take"),
     "reply": N_("desk.button.reply"),
     "note": N_("desk.button.note"),
     "minutes": N_("desk.button.minutes"),
     "progress": N_("desk.button.progress"),
     "log": N_("desk.button.log"),
     "escalate": N_("desk.button.escalate"),
+    "feedback": N_("desk.button.feedback"),
 }
 # Buttons whose action needs text: adapters that can ask for it (a forced reply, a modal) do.
-TEXT_ACTIONS = ("reply", "note", "minutes")
+TEXT_ACTIONS = ("reply", "note", "minutes", "feedback", "assign", "hold")
 
 
 HIDDEN = "[…]"

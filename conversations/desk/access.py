@@ -32,10 +32,20 @@ REFUSALS = {
 # button), so a refusal never tells a stranger that a case exists or which group holds it.
 NEUTRAL = N_("desk.refused.neutral")
 
+# What may be done to a closed case besides reading it (a hold matters most once it is closed).
+ON_CLOSED = ("reopen", "hold", "release")
+
 PROBES = ("unknown_case", "other_group", "not_member", "bad_request")
 
 # Refusals answered before nothing more is said to the same actor within the hour.
 PROBE_LIMIT = 5
+
+
+class Answers(dict[str, bool]):
+    """The platform's membership answers (channel address → member), and the asker's display
+    name as the platform gave it (None: it could not say), asked before the transaction."""
+
+    name: str | None = None
 
 
 class Access:
@@ -68,12 +78,17 @@ class Access:
             return []
         return [(inbound.address, request.action in READ_ONLY)]
 
-    def ask(self, inbound: Inbound, questions: list[tuple[str, bool]]) -> dict[str, bool]:
-        """Ask the platform each membership question (no transaction is open)."""
-        return {
-            address: self.channels.is_member(address, inbound.user_id, fresh=fresh)
+    def ask(self, inbound: Inbound, questions: list[tuple[str, bool]]) -> Answers:
+        """Ask the platform each membership question, and the asker's name where they are a
+        member (no transaction is open)."""
+        answers = Answers(
+            (address, self.channels.is_member(address, inbound.user_id, fresh=fresh))
             for address, fresh in questions
-        }
+        )
+        member_at = next((address for address, yes in answers.items() if yes), None)
+        if member_at is not None:
+            answers.name = self.channels.display_name(member_at, inbound.user_id)
+        return answers
 
     def actor(self, inbound: Inbound) -> str:
         """The handler as stored: a pseudonym, never the raw platform id."""
@@ -148,7 +163,7 @@ class Access:
             return "not_member"
         if reading and self.notifier.detail == "minimal":
             return "show_privately"
-        if case.status == Status.CLOSED and request.action not in (*READ_ONLY, "reopen"):
+        if case.status == Status.CLOSED and request.action not in (*READ_ONLY, *ON_CLOSED):
             return "closed"
         return None
 

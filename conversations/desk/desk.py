@@ -8,10 +8,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conversations.cases import ALERT_BUTTONS, TEXT_ACTIONS, Notifier, Probes, audit
+from conversations.cases import (
+    ALERT_BUTTONS,
+    TEXT_ACTIONS,
+    Notifier,
+    Probes,
+    audit,
+    remember_name,
+)
 from conversations.channels import Channels
-from conversations.desk.access import PROBE_LIMIT, PROBES, REFUSALS, Access
-from conversations.desk.actions import Actions
+from conversations.desk.access import PROBE_LIMIT, PROBES, REFUSALS, Access, Answers
+from conversations.desk.duties import Duties
 from conversations.desk.requests import ACTIONS, BAD_REQUEST, READ_ONLY, REFERENCE, Request
 from conversations.messages import Inbound, Reply
 from conversations.org import Org
@@ -21,7 +28,7 @@ from storage.vault import Vault
 PROMPT_TTL = timedelta(hours=1)
 
 
-class Desk(Access, Actions):
+class Desk(Access, Duties):
     """Applies handler requests; every view, action and refusal is written to the audit log."""
 
     def __init__(
@@ -94,6 +101,7 @@ class Desk(Access, Actions):
             )
         else:
             audit(session, actor, request.action, now=now, case_ref=case.reference)
+        remember_name(session, self.vault, actor, self._name(inbound, answers), now)
         if request.action in TEXT_ACTIONS and not request.text and not inbound.private:
             return [self._prompt(session, inbound, request, now)]
         case.last_activity_at = now
@@ -102,6 +110,14 @@ class Desk(Access, Actions):
             session, case, request, actor, now, in_channel=not inbound.private
         )
         return replies
+
+    def _name(self, inbound: Inbound, answers: Mapping[str, bool] | None) -> str | None:
+        """The asker's display name: asked with the membership beforehand, or now."""
+        if isinstance(answers, Answers):
+            return answers.name
+        if answers is None and not inbound.private:
+            return self.channels.display_name(inbound.address, inbound.user_id)
+        return None
 
     def _prompt(self, session: Session, inbound: Inbound, request: Request, now: datetime) -> Reply:
         """A button that needs a text: ask for it; the handler's next message here is the text."""

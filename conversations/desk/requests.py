@@ -19,6 +19,11 @@ ACTIONS = (
     "log",
     "show",
     "help",
+    "take",
+    "assign",
+    "feedback",
+    "hold",
+    "release",
 )
 
 # Actions that change nothing may be used on a closed case.

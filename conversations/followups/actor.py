@@ -59,6 +59,7 @@ def facts(case: Case) -> CaseFacts:
         case.acknowledged_at,
         case.feedback_due_at,
         case.last_activity_at,
+        case.feedback_given_at,
     )
 
 
