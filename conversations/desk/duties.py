@@ -71,7 +71,7 @@ class Duties(Actions):
     def _handlers_named(self, session: Session, case: Case, typed: str) -> list[str]:
         """Handlers who have acted on a case of this group and whose name matches `typed`
         (every word typed is a word of the name, in any case and without accents)."""
-        wanted = set(name_tokens(typed))
+        wanted = set(_words(typed))
         if not wanted:
             return []
         acted = set(
@@ -83,7 +83,7 @@ class Duties(Actions):
         )
         names = handler_names(session, self.vault)
         return sorted(
-            actor for actor in acted if actor in names and wanted <= set(name_tokens(names[actor]))
+            actor for actor in acted if actor in names and wanted <= set(_words(names[actor]))
         )
 
     def _feedback(
@@ -169,3 +169,12 @@ class Duties(Actions):
         case.legal_hold = False
         append_log(session, case, actor, "released")
         return [self._done(session, actor, t("desk.done.release", reference=case.reference))]
+
+
+# Letters that Unicode does not decompose into a base letter, as people type them without.
+_PLAIN = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "ß": "ss", "đ": "d", "ł": "l"})
+
+
+def _words(name: str) -> tuple[str, ...]:
+    """A name's comparable words ('Per Ødegård' and 'per odegard' are the same)."""
+    return name_tokens(name.translate(_PLAIN))
