@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from conversations.cases.audit import Probes, audit
+from conversations.cases.audit import AuditLine, Probes, audit, read_audit
 from conversations.cases.handlers import handler_names, name_of, remember_name, who
 from conversations.cases.labels import ANONYMITY, CATEGORIES, LEADER, ROLES, STATUS
 from conversations.cases.notify import ALERT_BUTTONS, TEXT_ACTIONS, Notifier, names_in, redact
@@ -26,6 +26,7 @@ __all__ = [
     "ROLES",
     "STATUS",
     "TEXT_ACTIONS",
+    "AuditLine",
     "Notifier",
     "Probes",
     "Purged",
@@ -38,6 +39,7 @@ __all__ = [
     "names_in",
     "new_reference",
     "purge",
+    "read_audit",
     "read_case",
     "redact",
     "remember_name",

@@ -345,7 +345,7 @@ class Notifier:
         group = self.group_of(case)
         targets = [self.org.group(group.escalation)] if group.escalation else []
         if not any(targets):
-            targets = [g for g in self.org.groups if g.id != group.id]
+            targets = [g for g in self.org.groups if g.id != group.id and not g.auditor]
         text = self.desk_tr.t("desk.undeliverable", reference=case.reference, group=group.name)
         append_log(session, case, "system", "undeliverable", {"kind": kind})
         for target in targets:

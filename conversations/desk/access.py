@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from conversations.cases import Notifier, Probes
 from conversations.channels import Channels
-from conversations.desk.requests import ACTIONS, READ_ONLY, REFERENCE, Request
+from conversations.desk.requests import (
+    ACTIONS,
+    NO_CONTENT,
+    PRIVATE_ONLY,
+    READ_ONLY,
+    REFERENCE,
+    Request,
+)
 from conversations.i18n import N_
 from conversations.messages import Inbound, Reply
 from conversations.org import Group, Org
@@ -24,6 +31,7 @@ from storage.vault import Vault
 
 REFUSALS = {
     "private": N_("desk.refused.private"),
+    "export_privately": N_("desk.refused.export_privately"),
     "show_privately": N_("desk.refused.show_privately"),
     "closed": N_("desk.refused.closed"),
 }
@@ -74,6 +82,8 @@ class Access:
         if inbound.private:
             return [(a, True) for g in acting for a in self.channels.addresses(g)]
         here = self.channels.group_at(inbound.address)
+        if here is not None and here.auditor and request.action == "audit":
+            return [(inbound.address, True)]
         if here is None or here.id not in {g.id for g in acting}:
             return []
         return [(inbound.address, request.action in READ_ONLY)]
@@ -157,11 +167,19 @@ class Access:
             )
             return None if member else "not_member"
         here = self.channels.group_at(inbound.address)
+        if here is not None and here.auditor:
+            # An auditors' channel reads the audit of any case, and nothing else.
+            if request.action != "audit":
+                return "other_group"
+            member = self._member(answers, inbound.address, user, fresh=True)
+            return None if member else "not_member"
         if here is None or here.id not in {g.id for g in acting}:
             return "other_group"
         if not self._member(answers, inbound.address, user, fresh=reading):
             return "not_member"
-        if reading and self.notifier.detail == "minimal":
+        if request.action in PRIVATE_ONLY:
+            return "export_privately"
+        if reading and request.action not in NO_CONTENT and self.notifier.detail == "minimal":
             return "show_privately"
         if case.status == Status.CLOSED and request.action not in (*READ_ONLY, *ON_CLOSED):
             return "closed"

@@ -18,7 +18,7 @@ from conversations.cases import (
 )
 from conversations.channels import Channels
 from conversations.desk.access import PROBE_LIMIT, PROBES, REFUSALS, Access, Answers
-from conversations.desk.duties import Duties
+from conversations.desk.record import Record
 from conversations.desk.requests import ACTIONS, BAD_REQUEST, READ_ONLY, REFERENCE, Request
 from conversations.messages import Inbound, Reply
 from conversations.org import Org
@@ -28,7 +28,7 @@ from storage.vault import Vault
 PROMPT_TTL = timedelta(hours=1)
 
 
-class Desk(Access, Duties):
+class Desk(Access, Record):
     """Applies handler requests; every view, action and refusal is written to the audit log."""
 
     def __init__(

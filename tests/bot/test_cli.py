@@ -97,7 +97,7 @@ def test_export_writes_the_case_as_markdown_and_audits_it(tmp_path):
     result = run(["export", reference.group(0)], tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"# {reference.group(0)}")
-    assert "Scripted report text" in result.stdout and "## Case log" in result.stdout
+    assert "Scripted report text" in result.stdout and "## Saksloggen" in result.stdout
     missing = run(["export", "K-ZZZZZZ"], tmp_path)
     assert missing.returncode == 2 and "no case K-ZZZZZZ" in missing.stderr
     with sqlite3.connect(tmp_path / "trygg.db") as conn:
