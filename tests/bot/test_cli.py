@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import shutil
@@ -11,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 TRYGG = shutil.which("trygg") or str(Path(sys.executable).parent / "trygg")
 SCRIPT = "\n".join(
@@ -96,7 +99,7 @@ def test_export_writes_the_case_as_markdown_and_audits_it(tmp_path):
     assert reference is not None, filed.stdout
     result = run(["export", reference.group(0)], tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"# {reference.group(0)}")
+    assert result.stdout.startswith(f"# Eksempelpartiet: saksmappe {reference.group(0)}")
     assert "Scripted report text" in result.stdout and "## Saksloggen" in result.stdout
     missing = run(["export", "K-ZZZZZZ"], tmp_path)
     assert missing.returncode == 2 and "no case K-ZZZZZZ" in missing.stderr
@@ -134,3 +137,24 @@ def test_binary_input_on_stdin_is_answered_not_a_crash(tmp_path):
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     assert b"Traceback" not in result.stderr
     assert b"Steg 4 av 10" in result.stdout  # the text was taken, then Done
+
+
+def test_export_as_pdf_and_the_audit_as_csv(tmp_path):
+    """`--format pdf -o` writes a PDF that holds the report; `trygg audit --format csv` lists
+    the export with the operator, and reading the audit is audited too."""
+    filed = run(["run"], tmp_path, SCRIPT + "\n")
+    reference = re.search(r"K-[A-Z0-9]{6}", filed.stdout)
+    assert reference is not None, filed.stdout
+    assert run(["export", reference.group(0), "--format", "pdf"], tmp_path).returncode == 2
+    made = run(["export", reference.group(0), "--format", "pdf", "-o", "case.pdf"], tmp_path)
+    assert made.returncode == 0, made.stderr
+    pdf = PdfReader(tmp_path / "case.pdf")
+    assert "Scripted report text" in " ".join(page.extract_text() for page in pdf.pages)
+    assert oct((tmp_path / "case.pdf").stat().st_mode & 0o777) == "0o600"
+    listed = run(["audit", "--case", reference.group(0), "--format", "csv"], tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    rows = list(csv.reader(io.StringIO(listed.stdout)))
+    assert rows[0] == ["at", "actor", "name", "action", "case", "allowed", "facts"]
+    assert any(r[3] == "export" and r[1].startswith("operator:") for r in rows[1:])
+    again = run(["audit"], tmp_path)
+    assert "audit_read" in again.stdout and "Scripted report text" not in again.stdout
