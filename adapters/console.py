@@ -68,6 +68,13 @@ class ConsoleAdapter:
         """Print a message (one part, whatever its length) with its choices numbered from 1."""
         return Sent(self._print(outbound, thread=outbound.reply_to), 1)
 
+    def edit(self, ref: str, outbound: Outbound) -> None:
+        """Show an edited message again, marked as the new version of `ref`."""
+        lines = [f"── ✎ {ref} ──", outbound.text]
+        lines += [f"  {n}) {c.label}: {c.command}" for n, c in enumerate(outbound.choices, 1)]
+        self.stdout.write("\n" + "\n".join(lines) + "\n")
+        self.stdout.flush()
+
     def _print(self, outbound: Outbound, thread: str | None) -> str:
         ref = f"console:{next(self._refs)}"
         lines = []

@@ -339,6 +339,22 @@ class SlackAdapter:
             raise _delivery_error(exc) from None
         return Sent(f"{PLATFORM}:{channel}:{ts}", len(messages))
 
+    def edit(self, ref: str, outbound: Outbound) -> None:
+        """Replace an alert's text and buttons (chat.update); one that took several messages
+        is left as it is (its buttons are on another part)."""
+        try:
+            channel, ts = parse_ref(ref)
+        except ValueError:
+            raise BadAddress("not a Slack message reference") from None
+        messages = render(outbound)
+        if len(messages) > 1:
+            raise PermanentDeliveryError("Slack: too long to edit in place")
+        text, blocks = messages[0]
+        try:
+            self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            raise _delivery_error(exc) from None
+
     def pace(self, address: str) -> float:
         """About one message a second in one channel (Slack's posting limit)."""
         return self.post_interval

@@ -390,6 +390,35 @@ class TelegramAdapter:
         )
         return Sent(ref, len(chunks))
 
+    def edit(self, ref: str, outbound: Outbound) -> None:
+        """Replace an alert's text and buttons (editMessageText); one that took several
+        messages is left as it is (its buttons are on another part)."""
+        try:
+            chat_id, message_id = parse_ref(ref)
+        except ValueError:
+            raise BadAddress("not a Telegram message reference") from None
+        chunks = split_text(outbound.text)
+        if len(chunks) > 1:
+            raise PermanentDeliveryError("Telegram: too long to edit in place")
+        markup = keyboard(outbound)
+        try:
+            self._run(
+                self.application.bot.edit_message_text(
+                    chunks[0],
+                    chat_id=self._chat(chat_id),
+                    message_id=message_id,
+                    reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+                )
+            )
+        except RetryAfter as exc:
+            raise RateLimited(_seconds(exc)) from None
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                return
+            raise PermanentDeliveryError("Telegram: the message cannot be edited") from None
+        except Forbidden:
+            raise RecipientGone("the chat blocked the bot or removed it") from None
+
     def pace(self, address: str) -> float:
         """About one message a second in a private chat, twenty a minute in a group."""
         if not self.rate_limit:

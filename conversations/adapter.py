@@ -87,3 +87,16 @@ class CanNameUser(Protocol):
     """
 
     def display_name(self, address: str, user_id: str) -> str | None: ...
+
+
+@runtime_checkable
+class CanEditMessage(Protocol):
+    """Optional: replace the text and buttons of a message the bot sent (`ref`, from `Sent`).
+
+    Used to show a case alert's state ("Acknowledged by …", only the buttons that still make
+    sense). The edit goes through the outbox like any message; without this capability (or
+    for an alert too long for one platform message) it is skipped: the thread's confirmation
+    already says who did what. Raises like `deliver`.
+    """
+
+    def edit(self, ref: str, outbound: Outbound) -> None: ...

@@ -42,6 +42,12 @@ class Queued:
     outbound: Outbound
     thread_of: str | None
     parts_sent: int
+    # What the row is ("alert", "post", …); an "alert_edit" replaces the alert it threads under.
+    kind: str = ""
+
+
+# The kind of an outbox row that edits the alert it threads under (`thread_of`) in place.
+ALERT_EDIT = "alert_edit"
 
 
 def platform_of(address: str) -> str:
@@ -125,7 +131,7 @@ def decrypt(row: OutboxMessage, data_key: DataKey) -> Queued:
         reply_to=body.get("reply_to"),
         wants_reply=bool(body.get("wants_reply")),
     )
-    return Queued(row.id, outbound, row.thread_of, row.parts_sent)
+    return Queued(row.id, outbound, row.thread_of, row.parts_sent, row.kind)
 
 
 def encrypt_ref(row: OutboxMessage, data_key: DataKey, ref: str) -> bytes:

@@ -14,14 +14,15 @@ from sqlalchemy.orm import Session
 
 from conversations.cases.labels import ANONYMITY, CATEGORIES, LEADER, ROLES
 from conversations.cases.routing import name_tokens
+from conversations.cases.state import live_actions, state_line
 from conversations.cases.store import append_log, read_case
 from conversations.channels import Channels
 from conversations.i18n import N_, Translator
 from conversations.messages import Choice, Outbound
 from conversations.org import Group, Org
-from conversations.outbox import enqueue
+from conversations.outbox import ALERT_EDIT, enqueue
 from conversations.when import words_and_reading
-from storage.models import Case, OutboxMessage
+from storage.models import Case, CaseLogEntry, OutboxMessage
 from storage.vault import Vault, place
 
 SUMMARY_CHARS = 280
@@ -116,16 +117,63 @@ class Notifier:
         return len(addresses)
 
     def case_buttons(self, case: Case) -> tuple[Choice, ...]:
+        """The alert's buttons that still make sense for the case as it is now."""
         t = self.desk_tr.t
         return tuple(
             Choice(
                 f"desk:{action}:{case.reference}",
-                t(label),
+                t(ALERT_BUTTONS[action]),
                 asks_text=action in TEXT_ACTIONS,
                 command=f"/{action} {case.reference}",
             )
-            for action, label in ALERT_BUTTONS.items()
+            for action in live_actions(case, tuple(ALERT_BUTTONS))
         )
+
+    def edit_alerts(self, session: Session, case: Case, now: datetime) -> int:
+        """Queue an edit of the case's latest alert in each channel it went to: the alert as
+        it is now, its state ("Acknowledged by …"), and only the buttons that still make
+        sense. A group that no longer holds the case (escalated) is shown who does, with no
+        buttons. Through the outbox, so it arrives in order after the alert; best effort
+        where a platform cannot edit. Returns how many edits were queued."""
+        session.flush()
+        step = session.scalar(
+            select(func.max(CaseLogEntry.seq)).where(CaseLogEntry.case_id == case.id)
+        )
+        alerts: dict[str, OutboxMessage] = {}
+        for row in session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.case_id == case.id, OutboxMessage.kind == "alert")
+            .order_by(OutboxMessage.seq)
+        ):
+            alerts[row.thread_key or row.id] = row  # the latest alert per channel
+        if not alerts:
+            return 0
+        key = self.vault.load(session, case.data_key_id)
+        t = self.desk_tr.t
+        body = self.alert_text(session, case)
+        state = state_line(session, self.vault, case, self.desk_tr)
+        holder = self.group_of(case)
+        for thread, row in alerts.items():
+            address = key.decrypt(row.address, place("outbox", row.id, "address"))
+            here = thread.split(":")[1] if thread.startswith("group:") else holder.id
+            if here == holder.id:
+                text = body + (f"\n\n{state}" if state else "")
+                choices = self.case_buttons(case)
+            else:
+                text = body + "\n\n" + t("desk.state.moved", group=holder.name)
+                choices = ()
+            enqueue(
+                session,
+                self.vault,
+                case,
+                Outbound(address, text, choices),
+                kind=ALERT_EDIT,
+                key=f"edit:{step}",
+                now=now,
+                thread_of=row.id,
+                thread_key=row.thread_key,
+            )
+        return len(alerts)
 
     def to_group(
         self,

@@ -106,9 +106,12 @@ class Desk(Access, Record):
             return [self._prompt(session, inbound, request, now)]
         case.last_activity_at = now
         act = getattr(self, f"_{request.action}")
+        before = _shown(case)
         replies: list[Reply] = act(
             session, case, request, actor, now, in_channel=not inbound.private
         )
+        if _shown(case) != before:
+            self.notifier.edit_alerts(session, case, now)
         return replies
 
     def _name(self, inbound: Inbound, answers: Mapping[str, bool] | None) -> str | None:
@@ -142,6 +145,11 @@ class Desk(Access, Record):
         if prompt.expires_at < now or not inbound.text or not inbound.text.strip():
             return None
         return Request(prompt.action, prompt.reference, inbound.text.strip())
+
+
+def _shown(case: Case) -> tuple[object, ...]:
+    """What a case's alert shows of its state: when it changes, the alert is edited."""
+    return (case.status, case.owner, case.group_id, case.feedback_given_at, case.legal_hold)
 
 
 def prompt_key(vault: Vault, inbound: Inbound) -> str:
