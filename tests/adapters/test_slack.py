@@ -471,3 +471,20 @@ def test_a_channel_that_is_gone_is_a_dead_letter_at_once(rig):
     with rig.engine.sessions() as session:
         alert = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "alert")).one()
     assert (alert.status, alert.last_error) == ("dead", "permanent")
+
+
+def test_the_alert_is_updated_to_say_who_acknowledged_it(rig):
+    """After the press, chat.update on the alert: the handler's display name from users.info
+    and no Acknowledge button any more."""
+    rig.api.names[HANDLER] = "Kari Nilsen"
+    file_report(rig, "en")
+    rig.sweep.run_once()
+    reference = rig.case().reference
+    alert_ts = next(ts for channel, ts in rig.api.posted if channel == DESK)
+    rig.press_value(f"desk:ack:{reference}", HANDLER, DESK)
+    rig.sweep.run_once()
+    updates = [p for m, p in rig.api.calls if m == "chat.update" and p["channel"] == DESK]
+    assert len(updates) == 1 and updates[0]["ts"] == alert_ts
+    shown = json.dumps(updates[0], ensure_ascii=False)
+    assert "Bekreftet mottatt av Kari Nilsen" in shown
+    assert f"desk:take:{reference}" in shown and f"desk:ack:{reference}" not in shown
