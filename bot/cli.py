@@ -29,8 +29,18 @@ from bot.platforms import Platform, configured, discover
 from bot.serve import run_platforms
 from bot.settings import Settings, load_org
 from bot.sweeps import start_scheduler
-from conversations.cases import audit, handler_names, read_audit, who
-from conversations.desk import case_file, find_font, to_markdown, to_pdf
+from conversations.cases import (
+    ANONYMITY,
+    CATEGORIES,
+    RECEIVED_VIA,
+    ROLES,
+    audit,
+    handler_names,
+    read_audit,
+    who,
+)
+from conversations.desk import Recorded, case_file, find_font, record_report, to_markdown, to_pdf
+from conversations.intake import Person
 from storage.crypto import new_key_text
 from storage.db import transaction
 from storage.errors import StorageError
@@ -269,6 +279,56 @@ def export(reference: str, output: str | None, form: str) -> None:
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(document.decode())
+
+
+@main.command("record")
+@click.option("--via", type=click.Choice(sorted(RECEIVED_VIA)), required=True,
+              help="How the report came in.")  # fmt: skip
+@click.option("--unit", "unit_id", required=True, help="The unit it concerns (its id).")
+@click.option("--anonymity", type=click.Choice(sorted(ANONYMITY)), default="anonymous")
+@click.option("--role", type=click.Choice(sorted(ROLES)), default="me",
+              help="How the reporter knows: me, witness (saw it), told.")  # fmt: skip
+@click.option("--category", type=click.Choice(sorted(CATEGORIES)), default=None)
+def record(via: str, unit_id: str, anonymity: str, role: str, category: str | None) -> None:
+    """Record a report that came by phone, in a meeting or by e-mail (audited).
+
+    The report itself is asked for on the terminal (or read from stdin, one answer a line),
+    never taken from the command line, where the shell's history would keep it. It is
+    routed, alerted and owed the same deadlines as a report through the bot.
+    """
+    settings = _settings()
+    with _operator_errors():
+        app = _console_app(settings)
+        what = click.prompt("What happened", prompt_suffix=": ")
+        when = click.prompt("When (the reporter's words)", default="", show_default=False)
+        where = click.prompt("Where", default="", show_default=False)
+        people: list[Person] = []
+        while person := click.prompt(
+            "A person it is about (name; role; leader yes/no/unknown), empty when done",
+            default="",
+            show_default=False,
+        ):
+            name, _, rest = person.partition(";")
+            title, _, leader = rest.partition(";")
+            lead = leader.strip().lower()
+            people.append({"name": name.strip(), "role": title.strip(),
+                           "leader": lead if lead in ("yes", "no") else "unknown"})  # fmt: skip
+        witnesses = click.prompt("Witnesses", default="", show_default=False)
+        wishes = click.prompt("The reporter's wishes", default="", show_default=False)
+        name = ""
+        if anonymity != "anonymous":
+            name = click.prompt("The reporter's name", default="", show_default=False)
+        report = Recorded(via, unit_id, what, when, where, people, witnesses, wishes,
+                          anonymity, role, category, name)  # fmt: skip
+        with transaction(app.engine.sessions) as session:
+            try:
+                case = record_report(
+                    session, app.engine.desk, report, _operator(), app.engine.clock()
+                )
+            except ValueError as exc:
+                raise StartupError(str(exc), "record") from None
+            reference, group = case.reference, app.engine.notifier.group_of(case).name
+    click.echo(f"recorded {reference} for {group}; a running trygg sends the alert")
 
 
 @main.command("audit")

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from conversations.cases.audit import AuditLine, Probes, audit, read_audit
 from conversations.cases.handlers import handler_names, name_of, remember_name, who
-from conversations.cases.labels import ANONYMITY, CATEGORIES, LEADER, ROLES, STATUS
+from conversations.cases.labels import (
+    ANONYMITY,
+    CATEGORIES,
+    LEADER,
+    RECEIVED_VIA,
+    ROLES,
+    STATUS,
+)
 from conversations.cases.notify import ALERT_BUTTONS, TEXT_ACTIONS, Notifier, names_in, redact
 from conversations.cases.retention import Purged, purge
 from conversations.cases.routing import Route, name_tokens, route, same_person
@@ -23,6 +30,7 @@ __all__ = [
     "CASE_FIELDS",
     "CATEGORIES",
     "LEADER",
+    "RECEIVED_VIA",
     "ROLES",
     "STATUS",
     "TEXT_ACTIONS",

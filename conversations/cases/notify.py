@@ -12,7 +12,7 @@ from functools import cached_property
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from conversations.cases.labels import ANONYMITY, CATEGORIES, LEADER, ROLES
+from conversations.cases.labels import ANONYMITY, CATEGORIES, LEADER, RECEIVED_VIA, ROLES
 from conversations.cases.routing import name_tokens
 from conversations.cases.state import live_actions, state_line
 from conversations.cases.store import append_log, read_case
@@ -276,6 +276,8 @@ class Notifier:
                 acknowledge_by=tr.local_day(case.ack_due_at),
             ),
         ]
+        if case.received_via in RECEIVED_VIA:
+            lines.append(t("desk.alert.via", via=t(RECEIVED_VIA[case.received_via])))
         if self.detail == "minimal":
             lines.append(t("desk.alert.minimal", reference=case.reference))
         else:

@@ -60,6 +60,7 @@ EVENTS = {
     "feedback": N_("event.feedback"),
     "hold": N_("event.hold"),
     "released": N_("event.released"),
+    "recorded": N_("event.recorded"),
 }
 
 IN_PROGRESS = STATUS[Status.IN_PROGRESS]

@@ -17,6 +17,7 @@ from conversations.cases import (
     ANONYMITY,
     CATEGORIES,
     LEADER,
+    RECEIVED_VIA,
     ROLES,
     STATUS,
     audit,
@@ -98,7 +99,7 @@ def build_file(session: Session, desk: Desk, case: Case, actor: str, now: dateti
         status += f" ({t(OUTCOMES[case.outcome]) if case.outcome in OUTCOMES else case.outcome})"
     received = moment(case.received_at)
     if case.received_via:
-        received += f" ({t(VIA.get(case.received_via, OTHER_VIA))})"
+        received += f" ({t(RECEIVED_VIA.get(case.received_via, OTHER_VIA))})"
     facts = [
         (t("export.group"), group.name),
         (t("field.unit"), unit.name if unit else "—"),
@@ -160,12 +161,6 @@ def _reading(reading: dict[str, object], tr: Translator) -> str:
     """The bot's reading of "when", as the reporter confirmed it ("—": none)."""
     return "—" if reading.get("kind") in (None, "unknown") else describe_when(reading, tr)
 
-
-VIA = {
-    "phone": N_("export.via.phone"),
-    "meeting": N_("export.via.meeting"),
-    "email": N_("export.via.email"),
-}
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|~!])")
 

@@ -158,3 +158,27 @@ def test_export_as_pdf_and_the_audit_as_csv(tmp_path):
     assert any(r[3] == "export" and r[1].startswith("operator:") for r in rows[1:])
     again = run(["audit"], tmp_path)
     assert "audit_read" in again.stdout and "Scripted report text" not in again.stdout
+
+
+def test_a_report_received_by_phone_is_recorded_routed_and_audited(tmp_path):
+    """`trygg record --via phone`: the answers come from stdin (never the command line); the
+    case is routed like any other, owed the same deadlines, and the recording is audited."""
+    lines = ["He shouted at me in the office", "last Monday", "Oslo office",
+             "Per Hansen; board member; yes", "", "Kari", "A talk with him"]  # fmt: skip
+    answers = "\n".join(lines)
+    made = run(["record", "--via", "phone", "--unit", "oslo"], tmp_path, answers + "\n")
+    assert made.returncode == 0, made.stderr
+    reference = re.search(r"K-[A-Z0-9]{6}", made.stdout)
+    assert reference is not None and "Sentral varslingsgruppe" in made.stdout  # a leader
+    with sqlite3.connect(tmp_path / "trygg.db") as conn:
+        platform, via, contact, due = conn.execute(
+            "SELECT platform, received_via, contact_ok, ack_due_at FROM cases"
+        ).fetchone()
+        kinds = {k for (k,) in conn.execute("SELECT kind FROM follow_ups")}
+        audited = conn.execute("SELECT action FROM audit_log WHERE action = 'record'").fetchall()
+    assert (platform, via, contact) == ("recorded", "phone", 0) and due
+    assert {"ack_nudge", "escalate"} <= kinds and audited == [("record",)]
+    document = run(["export", reference.group(0)], tmp_path).stdout
+    assert "på telefon, ført av en behandler" in document and "He shouted at me" in document
+    unknown = run(["record", "--via", "phone", "--unit", "nowhere"], tmp_path, answers + "\n")
+    assert unknown.returncode == 2 and "unknown unit 'nowhere'" in unknown.stderr

@@ -165,3 +165,23 @@ def test_a_late_acknowledgement_does_not_move_the_feedback_deadline(org):
     unacknowledged = feedback_due(NOW, None, rules, zone)
     assert on_time.date().isoformat() == "2027-02-20"
     assert late == unacknowledged and late.date().isoformat() == "2027-02-25"
+
+
+def test_a_recorded_report_is_routed_alerted_and_owed_the_same_deadlines(engine, sweep, console):
+    """A report taken by phone: the same routing (a leader → the central group), an alert
+    that says how it came, the acknowledge deadline, and the recorder in the case log."""
+    from conversations.desk import Recorded, record_report
+
+    leader = {"name": "Per Hansen", "role": "board member", "leader": "yes"}
+    report = Recorded("phone", "oslo", "He shouted at me", "last Monday", "Oslo office", [leader])
+    with engine.sessions() as session, session.begin():
+        case = record_report(session, engine.desk, report, "handler:abc", NOW)
+        reference, group, due = case.reference, case.group_id, case.ack_due_at
+    assert group == "sentral" and due == NOW + timedelta(days=7)
+    sweep.run_once()
+    alert = next(o for o in console.sent if o.address == f"{GROUP_PREFIX}sentral")
+    assert reference in alert.text and "Kom inn på telefon" in alert.text
+    assert [e.actor for e in log_of(engine, "recorded")] == ["handler:abc"]
+    with engine.sessions() as session:
+        kinds = set(session.scalars(select(FollowUp.kind)))
+    assert {"ack_nudge", "escalate", "feedback_warning"} <= kinds
