@@ -261,6 +261,10 @@ class DeskPrompt(Base):
     action: Mapped[str] = mapped_column(String(16))
     reference: Mapped[str] = mapped_column(String(16))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A form asked field by field (minutes): the field asked now, and the answers so far,
+    # encrypted under the case's key (AAD "desk_prompts:<key>:partial").
+    step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    partial: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class HandlerName(Base):

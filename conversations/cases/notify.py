@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conversations.cases.labels import ANONYMITY, CATEGORIES, LEADER, RECEIVED_VIA, ROLES
+from conversations.cases.minutes import form as minutes_form
 from conversations.cases.routing import name_tokens
 from conversations.cases.state import live_actions, state_line
 from conversations.cases.store import append_log, read_case
@@ -125,6 +126,7 @@ class Notifier:
                 t(ALERT_BUTTONS[action]),
                 asks_text=action in TEXT_ACTIONS,
                 command=f"/{action} {case.reference}",
+                form=minutes_form(self.desk_tr) if action == "minutes" else (),
             )
             for action in live_actions(case, tuple(ALERT_BUTTONS))
         )

@@ -20,6 +20,7 @@ from conversations.cases import (
     redact,
     who,
 )
+from conversations.cases.minutes import minutes_text, parse_minutes
 from conversations.desk.requests import Request
 from conversations.followups import feedback_due, on_acknowledge, schedule
 from conversations.i18n import N_
@@ -170,13 +171,12 @@ class Actions:
         in_channel: bool,
     ) -> list[Reply]:
         t = self.notifier.desk_tr.t
-        parts = [p.strip() for p in req.text.split(";")]
-        if len(parts) < 3 or not all(parts[:3]):
+        minutes = parse_minutes(req.text)
+        if minutes is None:
             return [Reply(t("desk.minutes_format", reference=case.reference))]
         problem = self._text_problem(req, case)
         if problem:
             return [problem]
-        minutes = {"date": parts[0], "participants": parts[1], "summary": "; ".join(parts[2:])}
         append_log(
             session,
             case,
@@ -355,10 +355,7 @@ class Actions:
             if entry.detail is not None:
                 detail = key.decrypt(entry.detail, place("case_log", entry.id, "detail"))
                 if entry.event == "minutes":
-                    minutes = json.loads(detail)
-                    detail = (
-                        f"{minutes['date']} · {minutes['participants']}\n    {minutes['summary']}"
-                    )
+                    detail = minutes_text(json.loads(detail), tr)
                 line += "\n    " + (redact(detail, hidden) if hide_names else detail)
             lines.append(line)
         return "\n".join(lines)

@@ -1,5 +1,6 @@
 """The desk on the record: handlers' names (encrypted), case owner, feedback given, legal
-hold, and the channel a report came through when a handler recorded it."""
+hold, the channel a report came through when a handler recorded it, and minutes asked as a
+form (the field asked and the answers so far, encrypted)."""
 
 from __future__ import annotations
 
@@ -34,9 +35,15 @@ def upgrade() -> None:
             sa.Column("legal_hold", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch.add_column(sa.Column("received_via", sa.String(length=16), nullable=True))
+    with op.batch_alter_table("desk_prompts") as batch:
+        batch.add_column(sa.Column("step", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("partial", sa.LargeBinary(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("desk_prompts") as batch:
+        batch.drop_column("partial")
+        batch.drop_column("step")
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("received_via")
         batch.drop_column("legal_hold")
