@@ -185,3 +185,13 @@ def test_a_recorded_report_is_routed_alerted_and_owed_the_same_deadlines(engine,
     with engine.sessions() as session:
         kinds = set(session.scalars(select(FollowUp.kind)))
     assert {"ack_nudge", "escalate", "feedback_warning"} <= kinds
+
+
+def test_a_nudge_names_the_owner_first(engine, follow_ups, sweep, console, clock, reference):
+    """A case with an owner is listed in the group's reminder under the owner's name."""
+    say(Chat(engine), f"/take {reference}")
+    clock[0] = NOW + timedelta(hours=25)
+    assert follow_ups.run_once() == 1
+    sweep.run_once()
+    nudge = next(o.text for o in reversed(console.sent) if o.address == REGION)
+    assert f"Kari Nilsen: {reference} (" in nudge
