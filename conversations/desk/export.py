@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +31,21 @@ from conversations.when import describe_when
 from storage.models import Case
 
 if TYPE_CHECKING:
+    from conversations.cases import Notifier
     from conversations.desk.desk import Desk
+    from conversations.org import Org
+    from storage.vault import Vault
+
+
+class Reader(Protocol):
+    """What a case file is made from: the desk's vault, organisation, notifier and log."""
+
+    vault: Vault
+    org: Org
+    notifier: Notifier
+
+    def log_text(self, session: Session, case: Case, *, hide_names: bool = False) -> str: ...
+
 
 # Fonts that cover æøå/åäö, where the common systems install them (TRYGG_PDF_FONT first).
 FONTS = (
@@ -82,7 +96,7 @@ def case_file(
     return build_file(session, desk, case, actor, now)
 
 
-def build_file(session: Session, desk: Desk, case: Case, actor: str, now: datetime) -> CaseFile:
+def build_file(session: Session, desk: Reader, case: Case, actor: str, now: datetime) -> CaseFile:
     """The case file of `case` (the caller has checked and audited the reader)."""
     tr = desk.notifier.desk_tr
     t = tr.t

@@ -56,4 +56,4 @@ class Record(Duties):
         in_channel: bool,
     ) -> list[Reply]:
         """The case file as Markdown, in a private chat only (checked before)."""
-        return [Reply(to_markdown(build_file(session, self, case, actor, now)))]  # type: ignore[arg-type]
+        return [Reply(to_markdown(build_file(session, self, case, actor, now)))]

@@ -126,3 +126,20 @@ def test_an_auditors_group_takes_no_reports(org):
     data["groups"].append({"id": "revisjon", "name": "R", "auditor": True, "units": ["oslo"]})
     with pytest.raises(Exception, match="auditor"):
         parse_org(data)
+
+
+def test_audit_is_read_in_the_channel_even_at_minimal_detail(db, keyring, org, clock):
+    """At `minimal` the channel shows no content, but /audit (which holds none) is answered."""
+    minimal = org.model_copy(
+        update={"organisation": org.organisation.model_copy(update={"report_detail": "minimal"})}
+    )
+    console = RecordingConsole()
+    engine = build_engine(sessionmaker(db), Vault(keyring), minimal,
+                          AdapterChannels(minimal, [console]), clock=lambda: clock[0])  # fmt: skip
+    file_report(Chat(engine, locale="en"), "en", what=TRICKY)
+    reference = the_case(engine).reference
+    chat = Chat(engine)
+    (refused,) = say(chat, f"/log {reference}")
+    assert refused.only_for == "handler"
+    (answer,) = say(chat, f"/audit {reference}")
+    assert answer.only_for is None and reference in answer.text and "log" in answer.text
