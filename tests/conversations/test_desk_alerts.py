@@ -19,17 +19,15 @@ CENTRAL = f"{GROUP_PREFIX}sentral"
 
 
 class EditingConsole(RecordingConsole):
-    """The console, also keeping every alert edit the delivery sweep handed it."""
+    """The console, with edits that can be refused for good (a platform's permanent error)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.edits: list[tuple[str, Outbound]] = []
         self.edit_failures: list[Exception] = []
 
     def edit(self, ref: str, outbound: Outbound) -> None:
         if self.edit_failures:
             raise self.edit_failures.pop(0)
-        self.edits.append((ref, outbound))
         super().edit(ref, outbound)
 
 
