@@ -195,3 +195,27 @@ def test_a_nudge_names_the_owner_first(engine, follow_ups, sweep, console, clock
     sweep.run_once()
     nudge = next(o.text for o in reversed(console.sent) if o.address == REGION)
     assert f"Kari Nilsen: {reference} (" in nudge
+
+
+def test_no_handler_name_minutes_or_feedback_in_plain_bytes(engine, console, db, db_path):
+    """A canary as a handler's name, in minutes asked field by field, in feedback and in a
+    hold's reason is nowhere in the raw database (file and WAL, or every PostgreSQL value)."""
+    from tests.storage.test_encryption_at_rest import raw_bytes
+
+    canary = "CANARY-desk-5e1b"
+    console.handler_names = {KARI: f"Kari {canary}", PER: "Per Ødegård"}
+    file_report(Chat(engine, locale="en"), "en")
+    reference = the_case(engine).reference
+    chat = Chat(engine)
+    say(chat, f"/ack {reference}")
+    say(chat, f"/feedback {reference} {canary} feedback")
+    say(chat, f"/hold {reference} {canary} reason")
+    chat.raw(Inbound("console", KARI, REGION, choice=f"desk:minutes:{reference}",
+                     content="choice", private=False))  # fmt: skip
+    say(chat, f"{canary} date")
+    mid_form = raw_bytes(db, db_path)
+    for answer in (f"{canary} who", "summary", "-", "-"):
+        say(chat, answer)
+    for data in (mid_form, raw_bytes(db, db_path)):
+        assert canary.encode() not in data and canary.encode("utf-16-le") not in data
+    assert canary in say(chat, f"/log {reference}")  # it is there, encrypted
