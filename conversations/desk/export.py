@@ -221,6 +221,7 @@ def find_font(configured: str | None = None) -> Path:
 def to_pdf(file: CaseFile, font: Path) -> bytes:
     """The case file as a PDF (fpdf2), in `font`; text is written as text, never markup."""
     from fpdf import FPDF  # imported here: only exports need it
+    from fpdf.fonts import TTFFont
 
     pdf = FPDF(format="A4")
     pdf.set_title(file.title)
@@ -229,9 +230,17 @@ def to_pdf(file: CaseFile, font: Path) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
 
+    body = pdf.fonts["body"]
+    known = body.cmap if isinstance(body, TTFFont) else {}
+
+    def shown(value: str) -> str:
+        # A character the font lacks becomes U+FFFD (visible) rather than a blank, and the
+        # library never logs it (its warning would name the characters of a report).
+        return "".join(c if ord(c) in known or c in "\n\t" else "\ufffd" for c in value)
+
     def text(value: str, size: float = 10, gap: float = 1.5) -> None:
         pdf.set_font("body", size=size)
-        pdf.multi_cell(0, size * 0.5, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, size * 0.5, shown(value), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
 
     text(file.title, 16, 2)

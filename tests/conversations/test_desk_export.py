@@ -143,3 +143,16 @@ def test_audit_is_read_in_the_channel_even_at_minimal_detail(db, keyring, org, c
     assert refused.only_for == "handler"
     (answer,) = say(chat, f"/audit {reference}")
     assert answer.only_for is None and reference in answer.text and "log" in answer.text
+
+
+def test_a_character_the_font_lacks_is_shown_as_a_replacement_and_never_logged(
+    engine, reference, caplog
+):
+    """漢字 (not in DejaVu Sans) become U+FFFD in the PDF; the library logs none of it."""
+    file = made(engine, reference)
+    file.report.append(("Extra", "漢字 og æøå"))
+    with caplog.at_level("DEBUG"):
+        pdf = to_pdf(file, find_font())
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "漢" not in text and "og æøå" in text
+    assert "漢" not in caplog.text
