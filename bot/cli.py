@@ -39,7 +39,15 @@ from conversations.cases import (
     read_audit,
     who,
 )
-from conversations.desk import Recorded, case_file, find_font, record_report, to_markdown, to_pdf
+from conversations.desk import (
+    NoFont,
+    Recorded,
+    case_file,
+    find_font,
+    record_report,
+    to_markdown,
+    to_pdf,
+)
 from conversations.intake import Person
 from storage.crypto import new_key_text
 from storage.db import transaction
@@ -264,7 +272,10 @@ def export(reference: str, output: str | None, form: str) -> None:
     settings = _settings()
     with _operator_errors():
         app = _console_app(settings)
-        font = find_font(os.environ.get("TRYGG_PDF_FONT")) if form == "pdf" else None
+        try:
+            font = find_font(os.environ.get("TRYGG_PDF_FONT")) if form == "pdf" else None
+        except NoFont as exc:
+            raise StartupError(str(exc), "no_font") from None
         with transaction(app.engine.sessions) as session:
             file = case_file(session, app.engine.desk, reference, _operator(), app.engine.clock())
     if file is None:

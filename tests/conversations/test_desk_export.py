@@ -156,3 +156,16 @@ def test_a_character_the_font_lacks_is_shown_as_a_replacement_and_never_logged(
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "漢" not in text and "og æøå" in text
     assert "漢" not in caplog.text
+
+
+def test_without_a_font_the_error_says_what_to_install(monkeypatch, tmp_path):
+    """No configured font and none of the system ones: NoFont names TRYGG_PDF_FONT; a
+    configured font that exists is used first."""
+    from conversations.desk import NoFont, export
+
+    monkeypatch.setattr(export, "FONTS", (str(tmp_path / "missing.ttf"),))
+    with pytest.raises(NoFont, match="TRYGG_PDF_FONT"):
+        find_font(str(tmp_path / "also-missing.ttf"))
+    mine = tmp_path / "mine.ttf"
+    mine.write_bytes(b"")
+    assert find_font(str(mine)) == mine
