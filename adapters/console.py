@@ -20,6 +20,7 @@ from conversations.org import LANGUAGES, Group
 ADDRESS = "console:local"
 GROUP_PREFIX = "console:group:"
 HANDLER_ID = "handler"
+HANDLER_NAME = "Console handler"
 PROMPT = "> "
 
 
@@ -35,12 +36,14 @@ class ConsoleAdapter:
         user_id: str = "local",
         locale: str | None = None,
         handler_ids: frozenset[str] = frozenset({HANDLER_ID}),
+        handler_names: dict[str, str] | None = None,
     ) -> None:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.user_id = user_id
         self.locale = locale
         self.handler_ids = handler_ids
+        self.handler_names = {HANDLER_ID: HANDLER_NAME} if handler_names is None else handler_names
         self.after_each: Callable[[], object] | None = None
         self._groups: dict[str, str] = {}
         self._running = False
@@ -57,9 +60,20 @@ class ConsoleAdapter:
         """The console's handler is a member of every group channel; nobody else is."""
         return address.startswith(GROUP_PREFIX) and user_id in self.handler_ids
 
+    def display_name(self, address: str, user_id: str) -> str | None:
+        """The console's handler has a name of its own (a handler desk's log shows it)."""
+        return self.handler_names.get(user_id)
+
     def deliver(self, outbound: Outbound, part: int = 0) -> Sent:
         """Print a message (one part, whatever its length) with its choices numbered from 1."""
         return Sent(self._print(outbound, thread=outbound.reply_to), 1)
+
+    def edit(self, ref: str, outbound: Outbound) -> None:
+        """Show an edited message again, marked as the new version of `ref`."""
+        lines = [f"── ✎ {ref} ──", outbound.text]
+        lines += [f"  {n}) {c.label}: {c.command}" for n, c in enumerate(outbound.choices, 1)]
+        self.stdout.write("\n" + "\n".join(lines) + "\n")
+        self.stdout.flush()
 
     def _print(self, outbound: Outbound, thread: str | None) -> str:
         ref = f"console:{next(self._refs)}"

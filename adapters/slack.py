@@ -36,7 +36,7 @@ from conversations.errors import (
     RecipientGone,
 )
 from conversations.i18n import Translator, negotiate
-from conversations.messages import Inbound, Outbound
+from conversations.messages import Choice, Inbound, Outbound
 from conversations.org import LANGUAGES, Group, Org
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,8 @@ GONE = ("account_inactive", "user_disabled", "user_not_found", "cannot_dm_bot")
 # Errors that no retry can mend: the channel or the app's place in it is gone.
 PERMANENT = ("channel_not_found", "is_archived", "not_in_channel", "invalid_auth", "not_authed")
 MODAL = "desk_text"
+FORM_MODAL = "desk_form"
+MAX_VALUE = 2000  # a button's value
 # The adapter's own texts (the Home tab, the modal), in each language it may meet.
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -168,12 +170,22 @@ def render(outbound: Outbound) -> list[tuple[str, list[dict[str, Any]]]]:
                 "action_id": f"{'text' if c.asks_text else 'choice'}_{n}",
                 "value": c.value,
                 "text": {"type": "plain_text", "text": c.label[:75], "emoji": True},
+                **form_button(c, n),
             }
             for n, c in enumerate(outbound.choices)
         ]
         for start in range(0, len(buttons), MAX_BUTTONS):
             messages[-1].append({"type": "actions", "elements": buttons[start : start + 25]})
     return [(escape(outbound.text)[:3000], blocks) for blocks in messages]
+
+
+def form_button(choice: Choice, n: int) -> dict[str, str]:
+    """A button whose choice is a form: "form_" opens a modal with a field for each (the
+    fields travel in the value, which Slack gives back with the press)."""
+    if not choice.form:
+        return {}
+    value = json.dumps({"value": choice.value, "form": choice.form}, ensure_ascii=False)
+    return {"action_id": f"form_{n}", "value": value} if len(value) <= MAX_VALUE else {}
 
 
 class SlackAdapter:
@@ -339,6 +351,22 @@ class SlackAdapter:
             raise _delivery_error(exc) from None
         return Sent(f"{PLATFORM}:{channel}:{ts}", len(messages))
 
+    def edit(self, ref: str, outbound: Outbound) -> None:
+        """Replace an alert's text and buttons (chat.update); one that took several messages
+        is left as it is (its buttons are on another part)."""
+        try:
+            channel, ts = parse_ref(ref)
+        except ValueError:
+            raise BadAddress("not a Slack message reference") from None
+        messages = render(outbound)
+        if len(messages) > 1:
+            raise PermanentDeliveryError("Slack: too long to edit in place")
+        text, blocks = messages[0]
+        try:
+            self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            raise _delivery_error(exc) from None
+
     def pace(self, address: str) -> float:
         """About one message a second in one channel (Slack's posting limit)."""
         return self.post_interval
@@ -389,6 +417,17 @@ class SlackAdapter:
                 self._locales[user] = cached
         return cached[1]
 
+    def display_name(self, address: str, user_id: str) -> str | None:
+        """A handler's name (users.info: display name, else real name); None when Slack cannot
+        say. Never logged; the desk stores it encrypted."""
+        try:
+            profile = self.client.users_info(user=user_id)["user"].get("profile") or {}
+        except SlackApiError as exc:
+            log.warning("a handler's name could not be read (%s)", _code(exc))
+            return None
+        name = profile.get("display_name") or profile.get("real_name")
+        return str(name) if name else None
+
     # --- receiving -----------------------------------------------------------------------
 
     def _register(self) -> None:
@@ -399,6 +438,8 @@ class SlackAdapter:
         app.event("app_home_opened")(self._on_home)
         app.action(re.compile(r"^(choice|text)_\d+$"))(self._on_action)
         app.view(MODAL)(self._on_modal)
+        app.action(re.compile(r"^form_\d+$"))(self._on_form)
+        app.view(FORM_MODAL)(self._on_form_modal)
         app.command("/report")(self._on_report)
         app.command("/trygg")(self._on_desk_command)
 
@@ -570,6 +611,78 @@ class SlackAdapter:
                 text=text,
                 content="choice",
                 # the answer goes under the alert, like the action's
+                thread=f"{PLATFORM}:{channel}:{thread}" if thread else None,
+            )
+        )
+        ack()
+
+    def _on_form(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """A form's button in a handler channel: a modal with a field for each."""
+        ack()
+        action = body["actions"][0]
+        try:
+            data = json.loads(str(action.get("value", "")))
+            value, fields = str(data["value"]), [(str(i), str(label)) for i, label in data["form"]]
+        except (ValueError, KeyError, TypeError):
+            log.warning("a form button's value could not be read; ignored")
+            return
+        message = body.get("message") or {}
+        meta = {
+            "value": value,
+            "channel": (body.get("channel") or {}).get("id", ""),
+            "thread": message.get("thread_ts") or message.get("ts"),
+            "fields": [i for i, _ in fields],
+        }
+        user = body["user"]["id"]
+        title = str((action.get("text") or {}).get("text") or "Trygg")[:24]
+        blocks = [
+            {
+                "type": "input",
+                "block_id": field,
+                "optional": True,
+                "label": {"type": "plain_text", "text": (label or field)[:2000]},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "multiline": index > 0,
+                    "max_length": 3000,
+                },
+            }
+            for index, (field, label) in enumerate(fields)
+        ]
+        view = {
+            "type": "modal",
+            "callback_id": FORM_MODAL,
+            "private_metadata": json.dumps(meta),
+            "title": {"type": "plain_text", "text": title},
+            "submit": {"type": "plain_text", "text": self._text(user, "modal.submit")},
+            "blocks": blocks,
+        }
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    def _on_form_modal(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """A submitted form: its fields go to the engine as one JSON object with the press."""
+        meta = json.loads(view.get("private_metadata") or "{}")
+        values = view["state"]["values"]
+        fields = {
+            str(field): (values.get(field, {}).get("value", {}).get("value") or "").strip()
+            for field in meta.get("fields", [])
+        }
+        user = body["user"]["id"]
+        if not any(fields.values()):
+            first = next(iter(fields), "text")
+            ack(response_action="errors", errors={first: self._text(user, "modal.empty")})
+            return
+        channel, thread = str(meta.get("channel", "")), meta.get("thread")
+        self._answer(
+            Inbound(
+                PLATFORM,
+                user,
+                address(channel),
+                private=False,
+                choice=str(meta.get("value", "")),
+                text=json.dumps(fields, ensure_ascii=False),
+                content="choice",
                 thread=f"{PLATFORM}:{channel}:{thread}" if thread else None,
             )
         )

@@ -438,6 +438,18 @@ class TelegramAdapter:
             return False
         return member.status in MEMBER_STATUSES or bool(getattr(member, "is_member", False))
 
+    def display_name(self, address: str, user_id: str) -> str | None:
+        """A handler's name as Telegram shows it (getChatMember in that chat: first and last
+        name); None when it cannot be asked. Never logged; the desk stores it encrypted."""
+        try:
+            member = self._run(
+                self.application.bot.get_chat_member(parse_address(address), int(user_id))
+            )
+        except (TelegramError, ValueError, DeliveryError) as exc:
+            log.warning("a handler's name could not be read (%s)", type(exc).__name__)
+            return None
+        return member.user.full_name or None
+
     def deliver(self, outbound: Outbound, part: int = 0) -> Sent:
         """Send one part (Telegram holds 4096 UTF-16 units a message); buttons on the last."""
         try:
@@ -453,6 +465,35 @@ class TelegramAdapter:
         )
         # In a private chat /forget may delete it: the sweep keeps its reference (encrypted).
         return Sent(ref, len(chunks), keep=parse_ref(ref)[0] > 0)
+
+    def edit(self, ref: str, outbound: Outbound) -> None:
+        """Replace an alert's text and buttons (editMessageText); one that took several
+        messages is left as it is (its buttons are on another part)."""
+        try:
+            chat_id, message_id = parse_ref(ref)
+        except ValueError:
+            raise BadAddress("not a Telegram message reference") from None
+        chunks = split_text(outbound.text)
+        if len(chunks) > 1:
+            raise PermanentDeliveryError("Telegram: too long to edit in place")
+        markup = keyboard(outbound)
+        try:
+            self._run(
+                self.application.bot.edit_message_text(
+                    chunks[0],
+                    chat_id=self._chat(chat_id),
+                    message_id=message_id,
+                    reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+                )
+            )
+        except RetryAfter as exc:
+            raise RateLimited(_seconds(exc)) from None
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                return
+            raise PermanentDeliveryError("Telegram: the message cannot be edited") from None
+        except Forbidden:
+            raise RecipientGone("the chat blocked the bot or removed it") from None
 
     def pace(self, address: str) -> float:
         """About one message a second in a private chat, twenty a minute in a group."""

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from conversations.adapter import Adapter, CanCheckMembership, CanForgetChat, HasGroupChannels
+from conversations.adapter import (
+    Adapter,
+    CanCheckMembership,
+    CanForgetChat,
+    CanNameUser,
+    HasGroupChannels,
+)
 from conversations.org import Group, Org
 from conversations.outbox import platform_of
 
@@ -37,6 +43,12 @@ class AdapterChannels:
         if isinstance(adapter, CanCheckMembership):
             return adapter.is_member(address, user_id, fresh=fresh)
         return False  # no way to check: refuse rather than trust
+
+    def display_name(self, address: str, user_id: str) -> str | None:
+        adapter = self._adapter(address)
+        if isinstance(adapter, CanNameUser):
+            return adapter.display_name(address, user_id)
+        return None  # the log shows the handler's pseudonym
 
     def _adapter(self, address: str) -> Adapter | None:
         platform = platform_of(address)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import getpass
 import io
+import json
 import logging
 import os
 import signal
@@ -11,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -25,8 +28,26 @@ from bot.logs import configure_logging, redact
 from bot.platforms import Platform, configured, discover
 from bot.settings import Settings, load_org
 from bot.sweeps import start_scheduler
-from conversations.cases import audit
-from conversations.desk import export_case
+from conversations.cases import (
+    ANONYMITY,
+    CATEGORIES,
+    RECEIVED_VIA,
+    ROLES,
+    audit,
+    handler_names,
+    read_audit,
+    who,
+)
+from conversations.desk import (
+    NoFont,
+    Recorded,
+    case_file,
+    find_font,
+    record_report,
+    to_markdown,
+    to_pdf,
+)
+from conversations.intake import Person
 from storage.crypto import new_key_text
 from storage.db import transaction
 from storage.errors import StorageError
@@ -237,26 +258,143 @@ def keys_rotate() -> None:
 @main.command("export")
 @click.argument("reference")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file.")
-def export(reference: str, output: str | None) -> None:
-    """Export one case (report and case log) as Markdown; the export is audited."""
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["md", "pdf"]),
+    default="md",
+    show_default=True,
+    help="Markdown, or a PDF (needs --output).",
+)
+def export(reference: str, output: str | None, form: str) -> None:
+    """Export one case file (the report, its facts and its log, dated); audited."""
+    if form == "pdf" and not output:
+        raise click.UsageError("a PDF needs --output FILE")
     settings = _settings()
     with _operator_errors():
         app = _console_app(settings)
+        try:
+            font = find_font(os.environ.get("TRYGG_PDF_FONT")) if form == "pdf" else None
+        except NoFont as exc:
+            raise StartupError(str(exc), "no_font") from None
         with transaction(app.engine.sessions) as session:
-            document = export_case(
-                session, app.engine.desk, reference, _operator(), app.engine.clock()
-            )
-    if document is None:
+            file = case_file(session, app.engine.desk, reference, _operator(), app.engine.clock())
+    if file is None:
         _fail(StartupError(f"no case {reference.upper()} (check the reference)", "unknown_case"))
+    document = to_pdf(file, font) if font is not None else to_markdown(file).encode()
     if output:
         with _operator_errors():
             descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            with os.fdopen(descriptor, "wb") as handle:
                 handle.write(document)
             os.chmod(output, 0o600)
         click.echo(f"wrote {output}", err=True)
     else:
-        click.echo(document)
+        click.echo(document.decode())
+
+
+@main.command("record")
+@click.option("--via", type=click.Choice(sorted(RECEIVED_VIA)), required=True,
+              help="How the report came in.")  # fmt: skip
+@click.option("--unit", "unit_id", required=True, help="The unit it concerns (its id).")
+@click.option("--anonymity", type=click.Choice(sorted(ANONYMITY)), default="anonymous")
+@click.option("--role", type=click.Choice(sorted(ROLES)), default="me",
+              help="How the reporter knows: me, witness (saw it), told.")  # fmt: skip
+@click.option("--category", type=click.Choice(sorted(CATEGORIES)), default=None)
+def record(via: str, unit_id: str, anonymity: str, role: str, category: str | None) -> None:
+    """Record a report that came by phone, in a meeting or by e-mail (audited).
+
+    The report itself is asked for on the terminal (or read from stdin, one answer a line),
+    never taken from the command line, where the shell's history would keep it. It is
+    routed, alerted and owed the same deadlines as a report through the bot.
+    """
+    settings = _settings()
+    with _operator_errors():
+        app = _console_app(settings)
+        what = click.prompt("What happened", prompt_suffix=": ")
+        when = click.prompt("When (the reporter's words)", default="", show_default=False)
+        where = click.prompt("Where", default="", show_default=False)
+        people: list[Person] = []
+        while person := click.prompt(
+            "A person it is about (name; role; leader yes/no/unknown), empty when done",
+            default="",
+            show_default=False,
+        ):
+            name, _, rest = person.partition(";")
+            title, _, leader = rest.partition(";")
+            lead = leader.strip().lower()
+            people.append({"name": name.strip(), "role": title.strip(),
+                           "leader": lead if lead in ("yes", "no") else "unknown"})  # fmt: skip
+        witnesses = click.prompt("Witnesses", default="", show_default=False)
+        wishes = click.prompt("The reporter's wishes", default="", show_default=False)
+        name = ""
+        if anonymity != "anonymous":
+            name = click.prompt("The reporter's name", default="", show_default=False)
+        report = Recorded(via, unit_id, what, when, where, people, witnesses, wishes,
+                          anonymity, role, category, name)  # fmt: skip
+        with transaction(app.engine.sessions) as session:
+            try:
+                case = record_report(
+                    session, app.engine.desk, report, _operator(), app.engine.clock()
+                )
+            except ValueError as exc:
+                raise StartupError(str(exc), "record") from None
+            reference, group = case.reference, app.engine.notifier.group_of(case).name
+    click.echo(f"recorded {reference} for {group}; a running trygg sends the alert")
+
+
+@main.command("audit")
+@click.option("--case", "reference", help="Only this case (K-…).")
+@click.option(
+    "--since", type=click.DateTime(["%Y-%m-%d"]), help="From this day (UTC), e.g. 2026-11-01."
+)
+@click.option(
+    "--format", "form", type=click.Choice(["text", "csv"]), default="text", show_default=True
+)
+def audit_log(reference: str | None, since: datetime | None, form: str) -> None:
+    """Who viewed, acted, exported or was refused: times, names and pseudonyms (no content).
+
+    Reading the audit log is itself audited.
+    """
+    settings = _settings()
+    with _operator_errors():
+        app = _console_app(settings)
+        tr = app.engine.notifier.desk_tr
+        with transaction(app.engine.sessions) as session:
+            rows = read_audit(
+                session,
+                app.vault,
+                case_ref=reference.upper() if reference else None,
+                since=since.replace(tzinfo=UTC) if since else None,
+            )
+            audit(
+                session,
+                _operator(),
+                "audit_read",
+                now=app.engine.clock(),
+                case_ref=reference.upper()[:16] if reference else None,
+                count=len(rows),
+            )
+    if form == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["at", "actor", "name", "action", "case", "allowed", "facts"])
+        for row in rows:
+            facts = json.dumps(row.facts, ensure_ascii=False, sort_keys=True)
+            allowed = "yes" if row.allowed else "no"
+            case = row.case_ref or ""
+            writer.writerow([row.at.isoformat(), row.actor, row.name or "", row.action, case,
+                             allowed, facts])  # fmt: skip
+        click.echo(out.getvalue(), nl=False)
+        return
+    if not rows:
+        click.echo("no audit rows")
+    for row in rows:
+        person = f"{row.name} [{row.actor}]" if row.name else row.actor
+        refused = "" if row.allowed else f"  REFUSED ({row.facts.get('reason', '—')})"
+        click.echo(
+            f"{tr.moment(row.at):<18} {row.case_ref or '—':<10} {row.action:<18} {person}{refused}"
+        )
 
 
 @main.command()
@@ -317,16 +455,19 @@ def list_cases() -> None:
                 select(Case).where(Case.status != "closed").order_by(Case.received_at)
             ).all()
             audit(session, _operator(), "list_cases", now=app.engine.clock(), count=len(cases))
+            names = handler_names(session, app.vault)
     click.echo(
         f"{'reference':<10} {'group':<12} {'status':<13} {'received':<18} "
-        f"{'acknowledge by':<18} feedback by"
+        f"{'acknowledge by':<18} {'feedback by':<18} owner"
     )
     for case in cases:
         feedback = tr.moment(case.feedback_due_at) if case.feedback_due_at else "—"
+        if case.feedback_given_at:
+            feedback = "given " + tr.moment(case.feedback_given_at)
         click.echo(
             f"{case.reference:<10} {case.group_id or '—':<12} {case.status:<13} "
             f"{tr.moment(case.received_at):<18} {tr.moment(case.ack_due_at):<18} "
-            f"{feedback}"
+            f"{feedback:<18} {who(case.owner, names)}"
         )
 
 

@@ -21,10 +21,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.replica import is_dead, replica_name
-from conversations.adapter import Adapter, HasPace, Sent
+from conversations.adapter import Adapter, CanEditMessage, HasPace, Sent
 from conversations.chat_log import ChatLog
 from conversations.errors import PermanentDeliveryError, RecipientGone
-from conversations.outbox import Queued, decrypt, decrypt_ref, encrypt_ref, platform_of
+from conversations.outbox import (
+    ALERT_EDIT,
+    Queued,
+    decrypt,
+    decrypt_ref,
+    encrypt_ref,
+    platform_of,
+)
 from storage.crypto import DataKey
 from storage.db import transaction
 from storage.errors import ErasedError, StorageError
@@ -192,8 +199,14 @@ class DeliverySweep:
         queued, key = prepared
         adapter = self.adapters[platform_of(queued.outbound.address)]
         try:
-            sent = adapter.deliver(queued.outbound, part=queued.parts_sent)
+            if queued.kind == ALERT_EDIT:
+                sent = self._edit(adapter, queued)
+            else:
+                sent = adapter.deliver(queued.outbound, part=queued.parts_sent)
         except PermanentDeliveryError as exc:
+            if queued.kind == ALERT_EDIT:  # best effort: the alert stays as it was
+                self._skip_edit(row_id, exc.code)
+                return 0
             self._dead(row_id, exc.code, gone=isinstance(exc, RecipientGone))
             return 0
         except Exception as exc:  # noqa: BLE001 - any platform failure is retried, never lost
@@ -204,6 +217,26 @@ class DeliverySweep:
             return 0
         self._sent(row_id, queued, key, adapter, sent)
         return 1
+
+    @staticmethod
+    def _edit(adapter: Adapter, queued: Queued) -> Sent:
+        """Edit the alert in place where the platform can; else there is nothing to do."""
+        ref = queued.outbound.reply_to  # the alert's reference (its row is `thread_of`)
+        if ref is not None and isinstance(adapter, CanEditMessage):
+            adapter.edit(ref, replace(queued.outbound, reply_to=None))
+        return Sent(ref or "", 1)
+
+    def _skip_edit(self, row_id: str, code: str) -> None:
+        """An alert that cannot be edited (too long, too old, gone) keeps its old state: the
+        edit is done with, not a dead letter (the thread says what happened)."""
+        with transaction(self.sessions) as session:
+            row = held(session, OutboxMessage, row_id, self.owner)
+            if row is not None:
+                row.attempts += 1
+                row.last_error = code[:80]
+                row.sent_at = self.clock()
+                release(row, "sent")
+        log.info("an alert could not be edited (%s); it keeps its old state", code)
 
     def _sent(
         self, row_id: str, queued: Queued, key: DataKey, adapter: Adapter, sent: Sent

@@ -91,3 +91,28 @@ class HasGroupChannels(Protocol):
     """Optional: where a handler group lives on this platform. Without it, no alerts go here."""
 
     def group_address(self, group: Group) -> str | None: ...
+
+
+@runtime_checkable
+class CanNameUser(Protocol):
+    """Optional: a handler's display name, as the platform shows it, read when they act.
+
+    Asked before the desk's transaction opens, only of someone acting in (or reading from) a
+    group's channel; the desk stores it encrypted. Without it (or when it answers None), the
+    case log and the audit show the handler's pseudonym.
+    """
+
+    def display_name(self, address: str, user_id: str) -> str | None: ...
+
+
+@runtime_checkable
+class CanEditMessage(Protocol):
+    """Optional: replace the text and buttons of a message the bot sent (`ref`, from `Sent`).
+
+    Used to show a case alert's state ("Acknowledged by …", only the buttons that still make
+    sense). The edit goes through the outbox like any message; without this capability (or
+    for an alert too long for one platform message) it is skipped: the thread's confirmation
+    already says who did what. Raises like `deliver`.
+    """
+
+    def edit(self, ref: str, outbound: Outbound) -> None: ...

@@ -22,6 +22,9 @@ class Channels(Protocol):
         `fresh` asks the platform now, never a cached answer (for reading case content).
         """
 
+    def display_name(self, address: str, user_id: str) -> str | None:
+        """The user's display name on the platform of `address` (None when it cannot say)."""
+
     def can_forget(self, address: str) -> bool:
         """Whether the platform lets the bot delete its conversation from that chat."""
 

@@ -271,8 +271,10 @@ class Engine:
 
 
 def _reads_a_case(action: str, inbound: Inbound) -> bool:
-    """In a private chat only '/show K-…' and '/log K-…' go to the desk (handlers reading)."""
-    return action in ("show", "log") and bool(inbound.text and " k-" in inbound.text.lower())
+    """In a private chat only '/show K-…', '/log K-…' and '/export K-…' go to the desk."""
+    return action in ("show", "log", "export") and bool(
+        inbound.text and " k-" in inbound.text.lower()
+    )
 
 
 # Characters that change the direction of text or hide in it (bidi controls, zero-width ones):

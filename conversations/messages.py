@@ -18,6 +18,10 @@ class Choice:
     # What a person types instead of pressing it, where a platform has no buttons in a
     # channel (a handler's "/ack K-…"); None where a number picks it.
     command: str | None = None
+    # A form: its fields (id, label). A platform that shows forms (a Slack modal) collects them
+    # with the press and sends them as a JSON object {id: text}; elsewhere the engine asks for
+    # each in turn.
+    form: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

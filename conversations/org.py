@@ -45,6 +45,9 @@ class Group(_Strict):
     channels: dict[str, str] = Field(default_factory=dict)
     # Members' names, so a report naming one of them goes to the escalation group instead.
     members: tuple[str, ...] = ()
+    # An auditors' group: its channel reads any case's audit log (/audit K-…) and nothing
+    # else; it gets no alerts and covers no units.
+    auditor: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -153,6 +156,19 @@ class Org(_Strict):
                     raise ValueError(f"groups[{index}].units: unknown unit {unit!r}")
             if group.escalation is not None and group.escalation not in group_ids:
                 raise ValueError(f"groups[{index}].escalation: unknown group {group.escalation!r}")
+            if group.auditor and (
+                group.units or group.leaders or group.members or group.escalation or index == 0
+            ):
+                raise ValueError(
+                    f"groups[{index}].auditor: an auditors' group covers no units, takes no"
+                    " reports (no leaders, members or escalation) and is not the first group"
+                )
+            if group.escalation is not None and any(
+                g.auditor for g in self.groups if g.id == group.escalation
+            ):
+                raise ValueError(
+                    f"groups[{index}].escalation: {group.escalation!r} is an auditors' group"
+                )
             if group.members and group.escalation is None:
                 raise ValueError(
                     f"groups[{index}].escalation: a group with members needs an escalation group,"

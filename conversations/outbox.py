@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -42,6 +43,12 @@ class Queued:
     outbound: Outbound
     thread_of: str | None
     parts_sent: int
+    # What the row is ("alert", "post", …); an "alert_edit" replaces the alert it threads under.
+    kind: str = ""
+
+
+# The kind of an outbox row that edits the alert it threads under (`thread_of`) in place.
+ALERT_EDIT = "alert_edit"
 
 
 def platform_of(address: str) -> str:
@@ -99,7 +106,10 @@ def enqueue(
     body = json.dumps(
         {
             "text": outbound.text,
-            "choices": [[c.value, c.label, c.asks_text, c.command] for c in outbound.choices],
+            "choices": [
+                [c.value, c.label, c.asks_text, c.command, [list(f) for f in c.form]]
+                for c in outbound.choices
+            ],
             "reply_to": outbound.reply_to,
             "only_for": outbound.only_for,
             "wants_reply": outbound.wants_reply,
@@ -116,7 +126,7 @@ def enqueue(
 def decrypt(row: OutboxMessage, data_key: DataKey) -> Queued:
     address = data_key.decrypt(row.address, place("outbox", row.id, "address"))
     body = json.loads(data_key.decrypt(row.body, place("outbox", row.id, "body")))
-    choices = tuple(Choice(*choice) for choice in body["choices"])
+    choices = tuple(_choice(choice) for choice in body["choices"])
     outbound = Outbound(
         address,
         body["text"],
@@ -125,7 +135,14 @@ def decrypt(row: OutboxMessage, data_key: DataKey) -> Queued:
         reply_to=body.get("reply_to"),
         wants_reply=bool(body.get("wants_reply")),
     )
-    return Queued(row.id, outbound, row.thread_of, row.parts_sent)
+    return Queued(row.id, outbound, row.thread_of, row.parts_sent, row.kind)
+
+
+def _choice(stored: list[Any]) -> Choice:
+    """A stored choice: [value, label, asks_text, command] and, since forms, [..., form]."""
+    value, label, asks_text, command = stored[:4]
+    form = tuple((str(i), str(text)) for i, text in (stored[4] if len(stored) > 4 else ()))
+    return Choice(value, label, asks_text, command, form)
 
 
 def encrypt_ref(row: OutboxMessage, data_key: DataKey, ref: str) -> bytes:

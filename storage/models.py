@@ -16,6 +16,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -106,6 +107,13 @@ class Case(Base):
     feedback_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The handler who holds the case (their pseudonym, as in the case log); None: the group.
+    owner: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    feedback_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A legal hold keeps a closed case from the retention purge until it is released.
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How a report that a handler recorded came in ("phone", "meeting", "email"); None: the bot.
+    received_via: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # Encrypted fields (AAD "cases:<id>:<field>").
     what: Mapped[bytes] = mapped_column(LargeBinary)
     when_words: Mapped[bytes] = mapped_column(LargeBinary)
@@ -257,6 +265,27 @@ class DeskPrompt(Base):
     action: Mapped[str] = mapped_column(String(16))
     reference: Mapped[str] = mapped_column(String(16))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A form asked field by field (minutes): the field asked now, and the answers so far,
+    # encrypted under the case's key (AAD "desk_prompts:<key>:partial").
+    step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    partial: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class HandlerName(Base):
+    """A handler's display name as the platform gave it, encrypted under its own data key.
+
+    Keyed by the handler's pseudonym (the `actor` of the case log and the audit log), so a log
+    row names a person only through this table; erasing the key erases the name.
+    """
+
+    __tablename__ = "handler_names"
+
+    actor: Mapped[str] = mapped_column(String(80), primary_key=True)
+    data_key_id: Mapped[str | None] = mapped_column(
+        ForeignKey("data_keys.id", ondelete="SET NULL"), nullable=True
+    )
+    name: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted (AAD "handler_names:<actor>:name")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ChatMessage(Base):

@@ -99,13 +99,15 @@ def clock() -> list[datetime]:
 
 
 class RecordingConsole(ConsoleAdapter):
-    """The real console adapter, also keeping every message the delivery sweep handed it."""
+    """The real console adapter, also keeping every message (and alert edit) the delivery
+    sweep handed it."""
 
     def __init__(self) -> None:
         super().__init__(io.StringIO(), io.StringIO())
         self.sent: list[Outbound] = []
         self.threads: list[str | None] = []
         self.failures: list[Exception] = []
+        self.edits: list[tuple[str, Outbound]] = []  # (the edited message's ref, its new form)
 
     def _print(self, outbound: Outbound, thread: str | None) -> str:
         if self.failures:
@@ -113,6 +115,12 @@ class RecordingConsole(ConsoleAdapter):
         self.sent.append(outbound)
         self.threads.append(thread)
         return super()._print(outbound, thread)
+
+    def edit(self, ref: str, outbound: Outbound) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.edits.append((ref, outbound))
+        super().edit(ref, outbound)
 
 
 @pytest.fixture

@@ -3,8 +3,16 @@
 
 from __future__ import annotations
 
-from conversations.cases.audit import Probes, audit
-from conversations.cases.labels import ANONYMITY, CATEGORIES, LEADER, ROLES, STATUS
+from conversations.cases.audit import AuditLine, Probes, audit, read_audit
+from conversations.cases.handlers import handler_names, name_of, remember_name, who
+from conversations.cases.labels import (
+    ANONYMITY,
+    CATEGORIES,
+    LEADER,
+    RECEIVED_VIA,
+    ROLES,
+    STATUS,
+)
 from conversations.cases.notify import ALERT_BUTTONS, TEXT_ACTIONS, Notifier, names_in, redact
 from conversations.cases.retention import Purged, purge
 from conversations.cases.routing import Route, name_tokens, route, same_person
@@ -22,22 +30,29 @@ __all__ = [
     "CASE_FIELDS",
     "CATEGORIES",
     "LEADER",
+    "RECEIVED_VIA",
     "ROLES",
     "STATUS",
     "TEXT_ACTIONS",
+    "AuditLine",
     "Notifier",
     "Probes",
     "Purged",
     "Route",
     "append_log",
     "audit",
+    "handler_names",
+    "name_of",
     "name_tokens",
     "names_in",
     "new_reference",
     "purge",
+    "read_audit",
     "read_case",
     "redact",
+    "remember_name",
     "reporter_cases",
     "route",
     "same_person",
+    "who",
 ]

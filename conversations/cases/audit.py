@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from conversations.cases.handlers import handler_names
 from storage.models import AuditEntry
+from storage.vault import Vault
 
 
 def audit(
@@ -91,3 +94,36 @@ class Probes:
                     reasons=dict(sorted(window.reasons.items())),
                     since=window.start.replace(second=0, microsecond=0).isoformat(),
                 )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditLine:
+    """One audit row as a person reads it: when, who (pseudonym and name), what, allowed."""
+
+    at: datetime
+    actor: str
+    name: str | None
+    action: str
+    case_ref: str | None
+    allowed: bool
+    facts: dict[str, object]
+
+
+def read_audit(
+    session: Session,
+    vault: Vault,
+    *,
+    case_ref: str | None = None,
+    since: datetime | None = None,
+) -> list[AuditLine]:
+    """The audit log, oldest first, with handlers' names decrypted (callers audit the read)."""
+    query = select(AuditEntry).order_by(AuditEntry.at, AuditEntry.id)
+    if case_ref is not None:
+        query = query.where(AuditEntry.case_ref == case_ref)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    names = handler_names(session, vault)
+    return [
+        AuditLine(e.at, e.actor, names.get(e.actor), e.action, e.case_ref, e.allowed, e.facts)
+        for e in session.scalars(query)
+    ]

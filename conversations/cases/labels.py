@@ -24,3 +24,9 @@ STATUS: dict[str, str] = {
     Status.IN_PROGRESS: N_("status.in_progress"),
     Status.CLOSED: N_("status.closed"),
 }
+# How a report that a handler recorded on the reporter's behalf came in.
+RECEIVED_VIA = {
+    "phone": N_("export.via.phone"),
+    "meeting": N_("export.via.meeting"),
+    "email": N_("export.via.email"),
+}

@@ -12,30 +12,34 @@ from functools import cached_property
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from conversations.cases.labels import ANONYMITY, CATEGORIES, LEADER, ROLES
+from conversations.cases.labels import ANONYMITY, CATEGORIES, LEADER, RECEIVED_VIA, ROLES
+from conversations.cases.minutes import form as minutes_form
 from conversations.cases.routing import name_tokens
+from conversations.cases.state import live_actions, state_line
 from conversations.cases.store import append_log, read_case
 from conversations.channels import Channels
 from conversations.i18n import N_, Translator
 from conversations.messages import Choice, Outbound
 from conversations.org import Group, Org
-from conversations.outbox import enqueue
+from conversations.outbox import ALERT_EDIT, enqueue
 from conversations.when import words_and_reading
-from storage.models import Case, OutboxMessage
+from storage.models import Case, CaseLogEntry, OutboxMessage
 from storage.vault import Vault, place
 
 SUMMARY_CHARS = 280
 ALERT_BUTTONS = {
     "ack": N_("desk.button.ack"),
+    "take": N_("desk.button.take"),
     "reply": N_("desk.button.reply"),
     "note": N_("desk.button.note"),
     "minutes": N_("desk.button.minutes"),
     "progress": N_("desk.button.progress"),
     "log": N_("desk.button.log"),
     "escalate": N_("desk.button.escalate"),
+    "feedback": N_("desk.button.feedback"),
 }
 # Buttons whose action needs text: adapters that can ask for it (a forced reply, a modal) do.
-TEXT_ACTIONS = ("reply", "note", "minutes")
+TEXT_ACTIONS = ("reply", "note", "minutes", "feedback", "assign", "hold")
 
 
 HIDDEN = "[…]"
@@ -115,16 +119,64 @@ class Notifier:
         return len(addresses)
 
     def case_buttons(self, case: Case) -> tuple[Choice, ...]:
+        """The alert's buttons that still make sense for the case as it is now."""
         t = self.desk_tr.t
         return tuple(
             Choice(
                 f"desk:{action}:{case.reference}",
-                t(label),
+                t(ALERT_BUTTONS[action]),
                 asks_text=action in TEXT_ACTIONS,
                 command=f"/{action} {case.reference}",
+                form=minutes_form(self.desk_tr) if action == "minutes" else (),
             )
-            for action, label in ALERT_BUTTONS.items()
+            for action in live_actions(case, tuple(ALERT_BUTTONS))
         )
+
+    def edit_alerts(self, session: Session, case: Case, now: datetime) -> int:
+        """Queue an edit of the case's latest alert in each channel it went to: the alert as
+        it is now, its state ("Acknowledged by …"), and only the buttons that still make
+        sense. A group that no longer holds the case (escalated) is shown who does, with no
+        buttons. Through the outbox, so it arrives in order after the alert; best effort
+        where a platform cannot edit. Returns how many edits were queued."""
+        session.flush()
+        step = session.scalar(
+            select(func.max(CaseLogEntry.seq)).where(CaseLogEntry.case_id == case.id)
+        )
+        alerts: dict[str, OutboxMessage] = {}
+        for row in session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.case_id == case.id, OutboxMessage.kind == "alert")
+            .order_by(OutboxMessage.seq)
+        ):
+            alerts[row.thread_key or row.id] = row  # the latest alert per channel
+        if not alerts:
+            return 0
+        key = self.vault.load(session, case.data_key_id)
+        t = self.desk_tr.t
+        body = self.alert_text(session, case)
+        state = state_line(session, self.vault, case, self.desk_tr)
+        holder = self.group_of(case)
+        for thread, row in alerts.items():
+            address = key.decrypt(row.address, place("outbox", row.id, "address"))
+            here = thread.split(":")[1] if thread.startswith("group:") else holder.id
+            if here == holder.id:
+                text = body + (f"\n\n{state}" if state else "")
+                choices = self.case_buttons(case)
+            else:
+                text = body + "\n\n" + t("desk.state.moved", group=holder.name)
+                choices = ()
+            enqueue(
+                session,
+                self.vault,
+                case,
+                Outbound(address, text, choices),
+                kind=ALERT_EDIT,
+                key=f"edit:{step}",
+                now=now,
+                thread_of=row.id,
+                thread_key=row.thread_key,
+            )
+        return len(alerts)
 
     def to_group(
         self,
@@ -227,6 +279,8 @@ class Notifier:
                 acknowledge_by=tr.local_day(case.ack_due_at),
             ),
         ]
+        if case.received_via in RECEIVED_VIA:
+            lines.append(t("desk.alert.via", via=t(RECEIVED_VIA[case.received_via])))
         if self.detail == "minimal":
             lines.append(t("desk.alert.minimal", reference=case.reference))
         else:
@@ -347,7 +401,7 @@ class Notifier:
         group = self.group_of(case)
         targets = [self.org.group(group.escalation)] if group.escalation else []
         if not any(targets):
-            targets = [g for g in self.org.groups if g.id != group.id]
+            targets = [g for g in self.org.groups if g.id != group.id and not g.auditor]
         text = self.desk_tr.t("desk.undeliverable", reference=case.reference, group=group.name)
         append_log(session, case, "system", "undeliverable", {"kind": kind})
         for target in targets:

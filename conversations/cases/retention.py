@@ -43,7 +43,11 @@ def purge(session: Session, vault: Vault, org: Org, now: datetime) -> Purged:
     closed_before = now - timedelta(days=rules.closed_case_days)
     cases = 0
     for case in session.scalars(
-        select(Case).where(Case.status == Status.CLOSED, Case.closed_at < closed_before)
+        select(Case).where(
+            Case.status == Status.CLOSED,
+            Case.closed_at < closed_before,
+            Case.legal_hold.is_(False),  # a legal hold keeps the case until it is released
+        )
     ):
         # Destroying the key erases the content; the rows go too. A message that never
         # arrived goes with its case, but not silently: the audit log counts it.

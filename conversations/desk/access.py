@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from conversations.cases import Notifier, Probes
 from conversations.channels import Channels
-from conversations.desk.requests import ACTIONS, READ_ONLY, REFERENCE, Request
+from conversations.desk.requests import (
+    ACTIONS,
+    NO_CONTENT,
+    PRIVATE_ONLY,
+    READ_ONLY,
+    REFERENCE,
+    Request,
+)
 from conversations.i18n import N_
 from conversations.messages import Inbound, Reply
 from conversations.org import Group, Org
@@ -24,6 +31,7 @@ from storage.vault import Vault
 
 REFUSALS = {
     "private": N_("desk.refused.private"),
+    "export_privately": N_("desk.refused.export_privately"),
     "show_privately": N_("desk.refused.show_privately"),
     "closed": N_("desk.refused.closed"),
 }
@@ -32,10 +40,20 @@ REFUSALS = {
 # button), so a refusal never tells a stranger that a case exists or which group holds it.
 NEUTRAL = N_("desk.refused.neutral")
 
+# What may be done to a closed case besides reading it (a hold matters most once it is closed).
+ON_CLOSED = ("reopen", "hold", "release")
+
 PROBES = ("unknown_case", "other_group", "not_member", "bad_request")
 
 # Refusals answered before nothing more is said to the same actor within the hour.
 PROBE_LIMIT = 5
+
+
+class Answers(dict[str, bool]):
+    """The platform's membership answers (channel address → member), and the asker's display
+    name as the platform gave it (None: it could not say), asked before the transaction."""
+
+    name: str | None = None
 
 
 class Access:
@@ -64,16 +82,23 @@ class Access:
         if inbound.private:
             return [(a, True) for g in acting for a in self.channels.addresses(g)]
         here = self.channels.group_at(inbound.address)
+        if here is not None and here.auditor and request.action == "audit":
+            return [(inbound.address, True)]
         if here is None or here.id not in {g.id for g in acting}:
             return []
         return [(inbound.address, request.action in READ_ONLY)]
 
-    def ask(self, inbound: Inbound, questions: list[tuple[str, bool]]) -> dict[str, bool]:
-        """Ask the platform each membership question (no transaction is open)."""
-        return {
-            address: self.channels.is_member(address, inbound.user_id, fresh=fresh)
+    def ask(self, inbound: Inbound, questions: list[tuple[str, bool]]) -> Answers:
+        """Ask the platform each membership question, and the asker's name where they are a
+        member (no transaction is open)."""
+        answers = Answers(
+            (address, self.channels.is_member(address, inbound.user_id, fresh=fresh))
             for address, fresh in questions
-        }
+        )
+        member_at = next((address for address, yes in answers.items() if yes), None)
+        if member_at is not None:
+            answers.name = self.channels.display_name(member_at, inbound.user_id)
+        return answers
 
     def actor(self, inbound: Inbound) -> str:
         """The handler as stored: a pseudonym, never the raw platform id."""
@@ -142,13 +167,21 @@ class Access:
             )
             return None if member else "not_member"
         here = self.channels.group_at(inbound.address)
+        if here is not None and here.auditor:
+            # An auditors' channel reads the audit of any case, and nothing else.
+            if request.action != "audit":
+                return "other_group"
+            member = self._member(answers, inbound.address, user, fresh=True)
+            return None if member else "not_member"
         if here is None or here.id not in {g.id for g in acting}:
             return "other_group"
         if not self._member(answers, inbound.address, user, fresh=reading):
             return "not_member"
-        if reading and self.notifier.detail == "minimal":
+        if request.action in PRIVATE_ONLY:
+            return "export_privately"
+        if reading and request.action not in NO_CONTENT and self.notifier.detail == "minimal":
             return "show_privately"
-        if case.status == Status.CLOSED and request.action not in (*READ_ONLY, "reopen"):
+        if case.status == Status.CLOSED and request.action not in (*READ_ONLY, *ON_CLOSED):
             return "closed"
         return None
 

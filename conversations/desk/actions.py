@@ -9,7 +9,18 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conversations.cases import STATUS, Notifier, append_log, names_in, read_case, redact
+from conversations.cases import (
+    STATUS,
+    Notifier,
+    append_log,
+    handler_names,
+    name_of,
+    names_in,
+    read_case,
+    redact,
+    who,
+)
+from conversations.cases.minutes import minutes_text, parse_minutes
 from conversations.desk.requests import Request
 from conversations.followups import feedback_due, on_acknowledge, schedule
 from conversations.i18n import N_
@@ -44,6 +55,13 @@ EVENTS = {
     "escalation_notice": N_("event.escalation_notice"),
     "feedback_overdue": N_("event.feedback_overdue"),
     "reporter_unreachable": N_("event.reporter_unreachable"),
+    "taken": N_("event.taken"),
+    "assigned": N_("event.assigned"),
+    "handed_over": N_("event.handed_over"),
+    "feedback": N_("event.feedback"),
+    "hold": N_("event.hold"),
+    "released": N_("event.released"),
+    "recorded": N_("event.recorded"),
 }
 
 IN_PROGRESS = STATUS[Status.IN_PROGRESS]
@@ -89,6 +107,7 @@ class Actions:
                 t(
                     "desk.done.ack",
                     reference=case.reference,
+                    name=self.named(session, actor),
                     feedback_by=self.notifier.desk_tr.local_day(case.feedback_due_at),
                 )
             )
@@ -122,7 +141,7 @@ class Actions:
             separator="\n\n",
             key=f"reply:{entry.id}",
         )
-        return [Reply(t("desk.done.reply", reference=case.reference))]
+        return [self._done(session, actor, t("desk.done.reply", reference=case.reference))]
 
     def _note(
         self,
@@ -138,7 +157,8 @@ class Actions:
         if problem:
             return [problem]
         append_log(session, case, actor, "note", detail=req.text, vault=self.vault)
-        return [Reply(self.notifier.desk_tr.t("desk.done.note", reference=case.reference))]
+        text = self.notifier.desk_tr.t("desk.done.note", reference=case.reference)
+        return [self._done(session, actor, text)]
 
     def _minutes(
         self,
@@ -151,13 +171,12 @@ class Actions:
         in_channel: bool,
     ) -> list[Reply]:
         t = self.notifier.desk_tr.t
-        parts = [p.strip() for p in req.text.split(";")]
-        if len(parts) < 3 or not all(parts[:3]):
+        minutes = parse_minutes(req.text)
+        if minutes is None:
             return [Reply(t("desk.minutes_format", reference=case.reference))]
         problem = self._text_problem(req, case)
         if problem:
             return [problem]
-        minutes = {"date": parts[0], "participants": parts[1], "summary": "; ".join(parts[2:])}
         append_log(
             session,
             case,
@@ -166,7 +185,7 @@ class Actions:
             detail=json.dumps(minutes, ensure_ascii=False),
             vault=self.vault,
         )
-        return [Reply(t("desk.done.minutes", reference=case.reference))]
+        return [self._done(session, actor, t("desk.done.minutes", reference=case.reference))]
 
     def _progress(
         self,
@@ -185,7 +204,8 @@ class Actions:
             return [Reply(t("desk.already", reference=case.reference, status=t(IN_PROGRESS)))]
         case.status = Status.IN_PROGRESS
         append_log(session, case, actor, "status", {"status": Status.IN_PROGRESS})
-        return [Reply(t("desk.done.status", reference=case.reference, status=t(IN_PROGRESS)))]
+        text = t("desk.done.status", reference=case.reference, status=t(IN_PROGRESS))
+        return [self._done(session, actor, text)]
 
     def _close(
         self,
@@ -212,9 +232,8 @@ class Actions:
                 "reporter.closed", reference=case.reference, outcome=rtr.t(OUTCOMES[outcome])
             )
             self.notifier.to_reporter(session, case, body, now, key=f"closed:{now.isoformat()}")
-        return [
-            Reply(t("desk.done.closed", reference=case.reference, outcome=t(OUTCOMES[outcome])))
-        ]
+        text = t("desk.done.closed", reference=case.reference, outcome=t(OUTCOMES[outcome]))
+        return [self._done(session, actor, text)]
 
     def _reopen(
         self,
@@ -231,7 +250,8 @@ class Actions:
             return [self._already(case)]
         case.status, case.outcome, case.closed_at = Status.IN_PROGRESS, None, None
         append_log(session, case, actor, "reopened")
-        return [Reply(t("desk.done.status", reference=case.reference, status=t(IN_PROGRESS)))]
+        text = t("desk.done.status", reference=case.reference, status=t(IN_PROGRESS))
+        return [self._done(session, actor, text)]
 
     def _escalate(
         self,
@@ -251,7 +271,8 @@ class Actions:
         case.group_id = target.id
         append_log(session, case, actor, "escalated", {"from": current.id, "to": target.id})
         self.notifier.alert(session, case, now, key=f"escalated:{now.isoformat()}")
-        return [Reply(t("desk.done.escalated", reference=case.reference, group=target.name))]
+        text = t("desk.done.escalated", reference=case.reference, group=target.name)
+        return [self._done(session, actor, text)]
 
     def _log(
         self,
@@ -288,6 +309,14 @@ class Actions:
 
     # --- helpers -------------------------------------------------------------------------
 
+    def named(self, session: Session, actor: str) -> str:
+        """How a confirmation names the handler who acted (their pseudonym without a name)."""
+        return name_of(session, self.vault, actor) or actor
+
+    def _done(self, session: Session, actor: str, text: str) -> Reply:
+        """A confirmation that says who acted ("… — Kari Nilsen")."""
+        return Reply(self.notifier.desk_tr.t("desk.by", text=text, name=self.named(session, actor)))
+
     def _already(self, case: Case) -> Reply:
         t = self.notifier.desk_tr.t
         return Reply(t("desk.already", reference=case.reference, status=t(STATUS[case.status])))
@@ -313,19 +342,20 @@ class Actions:
         key = self.vault.load(session, case.data_key_id)
         lines = [tr.t("desk.log.title", reference=case.reference)]
         hidden = names_in(read_case(session, self.vault, case)) if hide_names else ()
+        handlers = handler_names(session, self.vault)
         for entry in entries:
             event = tr.t(EVENTS[entry.event]) if entry.event in EVENTS else entry.event
-            facts = ", ".join(f"{k}={v}" for k, v in entry.facts.items())
-            line = f"{tr.moment(entry.at)} · {entry.actor} · {event}" + (
+            facts = ", ".join(
+                f"{k}={who(v, handlers) if isinstance(v, str) else v}"
+                for k, v in entry.facts.items()
+            )
+            line = f"{tr.moment(entry.at)} · {who(entry.actor, handlers)} · {event}" + (
                 f" ({facts})" if facts else ""
             )
             if entry.detail is not None:
                 detail = key.decrypt(entry.detail, place("case_log", entry.id, "detail"))
                 if entry.event == "minutes":
-                    minutes = json.loads(detail)
-                    detail = (
-                        f"{minutes['date']} · {minutes['participants']}\n    {minutes['summary']}"
-                    )
+                    detail = minutes_text(json.loads(detail), tr)
                 line += "\n    " + (redact(detail, hidden) if hide_names else detail)
             lines.append(line)
         return "\n".join(lines)

@@ -19,10 +19,23 @@ ACTIONS = (
     "log",
     "show",
     "help",
+    "take",
+    "assign",
+    "feedback",
+    "hold",
+    "release",
+    "audit",
+    "export",
 )
 
 # Actions that change nothing may be used on a closed case.
-READ_ONLY = ("log", "show")
+READ_ONLY = ("log", "show", "audit", "export")
+
+# Reading that shows no report content: allowed in a channel at every detail level.
+NO_CONTENT = ("audit",)
+
+# Asked of the bot in a private chat only (a whole case file is never posted in a channel).
+PRIVATE_ONLY = ("export",)
 
 REFERENCE = re.compile(r"^k-[a-z0-9]{6}$", re.IGNORECASE)
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conversations.cases import Notifier, append_log
+from conversations.cases import Notifier, append_log, handler_names, who
 from conversations.followups.deadlines import CaseFacts, Due, decide, next_digest, waited
 from conversations.i18n import N_
 from conversations.org import Group
@@ -59,6 +59,7 @@ def facts(case: Case) -> CaseFacts:
         case.acknowledged_at,
         case.feedback_due_at,
         case.last_activity_at,
+        case.feedback_given_at,
     )
 
 
@@ -164,7 +165,10 @@ class FollowUpActor:
             label = tr.t(UNITS[unit], count=amount)
         else:
             label = tr.t(UNITS[unit], count=amount)
-        batch.lines[group.id].setdefault(row.kind, []).append(f"{case.reference} ({label})")
+        entry = f"{case.reference} ({label})"
+        if case.owner is not None:  # the owner is named first: it is theirs to act on
+            entry = f"{who(case.owner, handler_names(session, self.notifier.vault))}: {entry}"
+        batch.lines[group.id].setdefault(row.kind, []).append(entry)
         if row.kind == "feedback_overdue":
             self._overdue(session, case, now)
 

@@ -38,8 +38,11 @@ def acknowledge_due(received: datetime, rules: Deadlines, zone: str) -> datetime
 def feedback_due(
     received: datetime, acknowledged: datetime | None, rules: Deadlines, zone: str
 ) -> datetime:
-    """Feedback is due months after acknowledgement, or after the acknowledge deadline."""
-    start = acknowledged or acknowledge_due(received, rules, zone)
+    """Feedback is due months after acknowledgement, counted at the latest from the acknowledge
+    deadline: a late acknowledgement does not move it later (Directive 2019/1937 art. 9(1)(f):
+    three months from acknowledgement or, without one, from seven days after receipt)."""
+    latest = acknowledge_due(received, rules, zone)
+    start = min(acknowledged, latest) if acknowledged else latest
     return _wall_clock_add(start, zone, relativedelta(months=rules.feedback_months))
 
 
@@ -61,6 +64,7 @@ class CaseFacts:
     acknowledged_at: datetime | None
     feedback_due_at: datetime | None
     last_activity_at: datetime
+    feedback_given_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +120,8 @@ def decide(due: Due, case: CaseFacts, now: datetime, rules: Deadlines, zone: str
     if due.kind == "escalate":
         return Decision(fire=case.status == Status.RECEIVED)
     if due.kind in ("feedback_warning", "feedback_overdue"):
+        if case.feedback_given_at is not None:
+            return Decision(fire=False)  # feedback was given: the deadline is met
         # A warning for an earlier deadline (before acknowledgement moved it) has lapsed.
         current = case.feedback_due_at.isoformat() if case.feedback_due_at else ""
         return Decision(fire=due.key.endswith(current) and bool(current))

@@ -8,5 +8,15 @@ from conversations.intake.draft import Draft, Person, WhenAnswer
 from conversations.intake.flow import LIMITS
 from conversations.intake.relay import Relay
 from conversations.intake.reporter import COMMANDS, Intake
+from conversations.intake.submit import store_case
 
-__all__ = ["COMMANDS", "LIMITS", "Draft", "Intake", "Person", "Relay", "WhenAnswer"]
+__all__ = [
+    "COMMANDS",
+    "LIMITS",
+    "Draft",
+    "Intake",
+    "Person",
+    "Relay",
+    "WhenAnswer",
+    "store_case",
+]

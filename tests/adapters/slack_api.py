@@ -15,6 +15,8 @@ class SlackWebApi:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.names: dict[str, str] = {}  # user → display name (users.info profile)
+        self.posted: list[tuple[str, str]] = []  # (channel, ts) of each message posted
         self.members: dict[str, list[str]] = {}
         self.public: set[str] = set()
         self.faults: list[tuple[int, dict[str, str], dict[str, Any]]] = []
@@ -67,7 +69,9 @@ class SlackWebApi:
                 url="https://org.slack.com/",
             )
         if method == "chat.postMessage":
-            return ok(channel=params["channel"], ts=f"1700000000.{next(self._ts):06d}")
+            ts = f"1700000000.{next(self._ts):06d}"
+            self.posted.append((params["channel"], ts))
+            return ok(channel=params["channel"], ts=ts)
         if method == "conversations.members":
             return ok(
                 members=self.members.get(params["channel"], []),
@@ -85,7 +89,9 @@ class SlackWebApi:
         if method == "conversations.open":
             return ok(channel={"id": "D" + params["users"][1:]})
         if method == "users.info":
-            return ok(user={"id": params["user"], "locale": self.locales.get(params["user"])})
+            profile = {"display_name": self.names.get(params["user"], ""), "real_name": "R"}
+            user = {"id": params["user"], "locale": self.locales.get(params["user"])}
+            return ok(user={**user, "profile": profile})
         return ok()
 
     # --- what tests look at ------------------------------------------------------------

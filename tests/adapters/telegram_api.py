@@ -17,6 +17,10 @@ class FakeBotApi(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.members: dict[int, str] = {}
+        self.names: dict[int, tuple[str, str]] = {}
+        self.message_ids: list[
+            tuple[int, int]
+        ] = []  # (chat, message id) of each message sent  # user id → (first name, last name)
         self.faults: list[tuple[int, dict[str, Any]]] = []  # (status, body) for next sends
         self.blocked: set[int] = set()
         self.broken: dict[str, tuple[int, str]] = {}  # method → (status, description)
@@ -59,9 +63,11 @@ class FakeBotApi(BaseRequest):
             if self.faults:
                 status, body = self.faults.pop(0)
                 return status, json.dumps(body).encode()
+            message_id = next(self._ids)
+            self.message_ids.append((chat_id, message_id))
             return ok(
                 {
-                    "message_id": next(self._ids),
+                    "message_id": message_id,
                     "date": 1_763_800_000,
                     "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
                     "from": BOT,
@@ -71,7 +77,11 @@ class FakeBotApi(BaseRequest):
         if name == "getChatMember":
             user = int(params["user_id"])
             status = self.members.get(user, "left")
-            return ok({"status": status, "user": {"id": user, "is_bot": False, "first_name": "H"}})
+            first, last = self.names.get(user, ("H", ""))
+            person = {"id": user, "is_bot": False, "first_name": first}
+            if last:
+                person["last_name"] = last
+            return ok({"status": status, "user": person})
         return ok(True)
 
     # --- what tests look at ------------------------------------------------------------

@@ -469,3 +469,53 @@ def test_a_channel_that_is_gone_is_a_dead_letter_at_once(rig):
     with rig.engine.sessions() as session:
         alert = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "alert")).one()
     assert (alert.status, alert.last_error) == ("dead", "permanent")
+
+
+def test_the_alert_is_updated_to_say_who_acknowledged_it(rig):
+    """After the press, chat.update on the alert: the handler's display name from users.info
+    and no Acknowledge button any more."""
+    rig.api.names[HANDLER] = "Kari Nilsen"
+    file_report(rig, "en")
+    rig.sweep.run_once()
+    reference = rig.case().reference
+    alert_ts = next(ts for channel, ts in rig.api.posted if channel == DESK)
+    rig.press_value(f"desk:ack:{reference}", HANDLER, DESK)
+    rig.sweep.run_once()
+    updates = [p for m, p in rig.api.calls if m == "chat.update" and p["channel"] == DESK]
+    assert len(updates) == 1 and updates[0]["ts"] == alert_ts
+    shown = json.dumps(updates[0], ensure_ascii=False)
+    assert "Bekreftet mottatt av Kari Nilsen" in shown
+    assert f"desk:take:{reference}" in shown and f"desk:ack:{reference}" not in shown
+
+
+def test_the_minutes_button_opens_a_form_and_its_fields_are_the_minutes(rig):
+    """Minutes opens a modal with five fields; submitted, they are the case's minutes."""
+    file_report(rig, "en")
+    rig.sweep.run_once()
+    reference = rig.case().reference
+    rig.press_value(f"desk:ack:{reference}", HANDLER, DESK)
+    blocks = rig.api.posts(DESK)[0]["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    button = next(
+        e for b in blocks if b["type"] == "actions" for e in b["elements"]
+        if e["action_id"].startswith("form_")
+    )  # fmt: skip
+    assert json.loads(button["value"])["value"] == f"desk:minutes:{reference}"
+    rig.interact({"type": "block_actions", "user": {"id": HANDLER}, "channel": {"id": DESK},
+                  "trigger_id": "trig-form", "message": {"ts": "1700000000.000001"},
+                  "actions": [{**button, "type": "button", "action_ts": "99"}]})  # fmt: skip
+    opened = [p for m, p in rig.api.calls if m == "views.open"][-1]
+    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    assert [b["block_id"] for b in view["blocks"]] == [
+        "date", "participants", "summary", "decisions", "next_steps"
+    ]  # fmt: skip
+    typed = {"date": "19.11", "participants": "Kari, Per", "summary": "Talked",
+             "decisions": "Warn him", "next_steps": ""}  # fmt: skip
+    values = {k: {"value": {"type": "plain_text_input", "value": v}} for k, v in typed.items()}
+    done = rig.interact({"type": "view_submission", "user": {"id": HANDLER},
+                         "view": {**view, "state": {"values": values}}})  # fmt: skip
+    assert done.status_code == 200
+    with rig.engine.sessions() as session:
+        log = rig.engine.desk.log_text(session, rig.case())
+    assert "19.11 · Kari, Per" in log and "Beslutninger: Warn him" in log
+    assert "Neste steg" not in log

@@ -570,3 +570,25 @@ def test_chats_are_handled_at_once_and_each_chats_updates_in_order():
     assert adapter.application._user_ids_to_be_updated_in_persistence == set()
     assert not adapter.application.chat_data and not adapter.application.user_data
     assert not adapter.updates._chats  # no lock is kept for a chat with nothing in hand
+
+
+def test_the_alert_is_edited_to_say_who_acknowledged_it(rig):
+    """After the press, editMessageText on the alert: the handler's name from getChatMember,
+    and a keyboard without Acknowledge."""
+    rig.api.names[HANDLER] = ("Kari", "Nilsen")
+
+    async def scenario() -> None:
+        await file_report(rig, "en")
+        await rig.deliver()
+        await rig.press("Bekreft mottatt", HANDLER, GROUP)
+        await rig.deliver()
+
+    run(rig, scenario)
+    alert_id = next(m for chat, m in rig.api.message_ids if chat == GROUP)
+    edits = [p for name, p in rig.api.calls if name == "editMessageText"]
+    assert len(edits) == 1 and int(edits[0]["chat_id"]) == GROUP
+    assert int(edits[0]["message_id"]) == alert_id
+    assert "Bekreftet mottatt av Kari Nilsen" in edits[0]["text"]
+    markup = str(edits[0]["reply_markup"])
+    assert "desk:take:" in markup and "desk:ack:" not in markup
+    assert "Kari Nilsen" in rig.texts(GROUP)[-1]  # the confirmation in the thread names her

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import shutil
@@ -11,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 TRYGG = shutil.which("trygg") or str(Path(sys.executable).parent / "trygg")
 SCRIPT = "\n".join(
@@ -96,8 +99,8 @@ def test_export_writes_the_case_as_markdown_and_audits_it(tmp_path):
     assert reference is not None, filed.stdout
     result = run(["export", reference.group(0)], tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"# {reference.group(0)}")
-    assert "Scripted report text" in result.stdout and "## Case log" in result.stdout
+    assert result.stdout.startswith(f"# Eksempelpartiet: saksmappe {reference.group(0)}")
+    assert "Scripted report text" in result.stdout and "## Saksloggen" in result.stdout
     missing = run(["export", "K-ZZZZZZ"], tmp_path)
     assert missing.returncode == 2 and "no case K-ZZZZZZ" in missing.stderr
     with sqlite3.connect(tmp_path / "trygg.db") as conn:
@@ -134,3 +137,48 @@ def test_binary_input_on_stdin_is_answered_not_a_crash(tmp_path):
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     assert b"Traceback" not in result.stderr
     assert b"Steg 4 av 9" in result.stdout  # the text was taken: the next question
+
+
+def test_export_as_pdf_and_the_audit_as_csv(tmp_path):
+    """`--format pdf -o` writes a PDF that holds the report; `trygg audit --format csv` lists
+    the export with the operator, and reading the audit is audited too."""
+    filed = run(["run"], tmp_path, SCRIPT + "\n")
+    reference = re.search(r"K-[A-Z0-9]{6}", filed.stdout)
+    assert reference is not None, filed.stdout
+    assert run(["export", reference.group(0), "--format", "pdf"], tmp_path).returncode == 2
+    made = run(["export", reference.group(0), "--format", "pdf", "-o", "case.pdf"], tmp_path)
+    assert made.returncode == 0, made.stderr
+    pdf = PdfReader(tmp_path / "case.pdf")
+    assert "Scripted report text" in " ".join(page.extract_text() for page in pdf.pages)
+    assert oct((tmp_path / "case.pdf").stat().st_mode & 0o777) == "0o600"
+    listed = run(["audit", "--case", reference.group(0), "--format", "csv"], tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    rows = list(csv.reader(io.StringIO(listed.stdout)))
+    assert rows[0] == ["at", "actor", "name", "action", "case", "allowed", "facts"]
+    assert any(r[3] == "export" and r[1].startswith("operator:") for r in rows[1:])
+    again = run(["audit"], tmp_path)
+    assert "audit_read" in again.stdout and "Scripted report text" not in again.stdout
+
+
+def test_a_report_received_by_phone_is_recorded_routed_and_audited(tmp_path):
+    """`trygg record --via phone`: the answers come from stdin (never the command line); the
+    case is routed like any other, owed the same deadlines, and the recording is audited."""
+    lines = ["He shouted at me in the office", "last Monday", "Oslo office",
+             "Per Hansen; board member; yes", "", "Kari", "A talk with him"]  # fmt: skip
+    answers = "\n".join(lines)
+    made = run(["record", "--via", "phone", "--unit", "oslo"], tmp_path, answers + "\n")
+    assert made.returncode == 0, made.stderr
+    reference = re.search(r"K-[A-Z0-9]{6}", made.stdout)
+    assert reference is not None and "Sentral varslingsgruppe" in made.stdout  # a leader
+    with sqlite3.connect(tmp_path / "trygg.db") as conn:
+        platform, via, contact, due = conn.execute(
+            "SELECT platform, received_via, contact_ok, ack_due_at FROM cases"
+        ).fetchone()
+        kinds = {k for (k,) in conn.execute("SELECT kind FROM follow_ups")}
+        audited = conn.execute("SELECT action FROM audit_log WHERE action = 'record'").fetchall()
+    assert (platform, via, contact) == ("recorded", "phone", 0) and due
+    assert {"ack_nudge", "escalate"} <= kinds and audited == [("record",)]
+    document = run(["export", reference.group(0)], tmp_path).stdout
+    assert "på telefon, ført av en behandler" in document and "He shouted at me" in document
+    unknown = run(["record", "--via", "phone", "--unit", "nowhere"], tmp_path, answers + "\n")
+    assert unknown.returncode == 2 and "unknown unit 'nowhere'" in unknown.stderr

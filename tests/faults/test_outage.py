@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.delivery import MAX_DELAY, backoff
-from conversations.outbox import decrypt
+from conversations.outbox import ALERT_EDIT, decrypt
 from storage.models import Case, OutboxMessage
 from tests.chat import Chat
 from tests.conversations.test_intake import file_report
@@ -70,17 +70,19 @@ def test_three_day_outage_then_every_message_arrives_exactly_once(engine, sweep,
 
     with engine.sessions() as session:
         rows = session.scalars(select(OutboxMessage)).all()
-        expected = Counter()
+        expected, edits = Counter(), Counter()
         for row in rows:
             case = session.get(Case, row.case_id)
             queued = decrypt(row, engine.vault.load(session, case.data_key_id))
-            expected[(queued.outbound.address, queued.outbound.text)] += 1
+            shown = edits if row.kind == ALERT_EDIT else expected  # an alert edited in place
+            shown[(queued.outbound.address, queued.outbound.text)] += 1
         states = Counter(row.status for row in rows)
     kinds = Counter(row.kind for row in rows)
     assert kinds["alert"] == len(REPORTERS) and len(rows) > len(REPORTERS)
     assert states == {"sent": len(rows)}, f"after the outage: {dict(states)} (want all sent)"
     delivered = Counter((m.address, m.text) for m in console.sent)
     assert delivered == expected, "each queued message arrives exactly once"
+    assert Counter((m.address, m.text) for _, m in console.edits) == edits and edits
 
 
 def test_backoff_is_bounded_for_any_number_of_attempts():
