@@ -46,7 +46,7 @@ def about_text(tr: Translator, org: Org, platform: str) -> str:
 
 
 def group_names(org: Org) -> str:
-    return ", ".join(g.name for g in org.groups)
+    return ", ".join(g.name for g in org.groups if not g.auditor)  # auditors read no report
 
 
 def emergency_numbers(helplines: Iterable[Helpline], language: str) -> str:
