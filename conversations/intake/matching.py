@@ -44,6 +44,10 @@ SKIP = (
     "ingen vitner",
     "inga vittnen",
 )
+# "Yes" and "no" as people type them, for the yes/no buttons (is the reading right? a leader?).
+YES = ("ja", "jo", "japp", "jepp", "yes", "yep", "yeah", "stemmer", "det stemmer", "stämmer",
+       "det stämmer", "riktig", "rätt", "right", "correct", "thats right", "ok", "okay")  # fmt: skip
+NO = ("nei", "nej", "no", "nope", "feil", "fel", "wrong", "ikke riktig", "inte rätt")
 MARKS = re.compile(r"[\s.,!?;:'\"«»”“()\[\]-]+")
 
 
@@ -104,4 +108,9 @@ def words_for(text: str, offered: Sequence[Choice]) -> str | None:
 
 
 # The word lists as they are compared, folded once.
-WORDS = {"unknown": frozenset(map(fold, UNKNOWN)), "skip": frozenset(map(fold, SKIP))}
+WORDS = {
+    "unknown": frozenset(map(fold, UNKNOWN)),
+    "skip": frozenset(map(fold, SKIP)),
+    "yes": frozenset(map(fold, YES)),
+    "no": frozenset(map(fold, NO)),
+}

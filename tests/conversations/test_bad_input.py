@@ -256,3 +256,19 @@ def test_an_old_send_pressed_after_sending_does_not_restart_anything(engine):
     assert "earlier conversation" in chat.last
     assert not chat.replies[-1].choices
     assert count(engine, Case) == 1
+
+
+def test_yes_and_no_typed_answer_the_yes_no_questions(engine):
+    """'ja' at "is that right?" confirms the time read from the story (never more of the story),
+    and 'nei' at the leader question is No."""
+    chat = Chat(engine)
+    chat.send("/start")
+    for line in ("1", "1", "1", "Han tok på meg på julebordet i går."):
+        chat.send(line)
+    chat.send("ja")
+    stored = draft(engine)
+    assert stored["what"] == ["Han tok på meg på julebordet i går."]
+    assert stored["when"]["confirmed"] is True and stored["where"] == "på julebordet"
+    chat.send("Per Hansen, vaktmester")
+    chat.send("nei")
+    assert draft(engine)["people"][0]["leader"] == "no"
