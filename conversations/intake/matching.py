@@ -46,7 +46,7 @@ SKIP = (
 )
 # "Yes" and "no" as people type them, for the yes/no buttons (is the reading right? a leader?).
 YES = ("ja", "jo", "japp", "jepp", "yes", "yep", "yeah", "stemmer", "det stemmer", "stämmer",
-       "det stämmer", "riktig", "rätt", "right", "correct", "thats right", "ok", "okay")  # fmt: skip
+       "det stämmer", "riktig", "rätt", "right", "correct", "ok", "okay")  # fmt: skip
 NO = ("nei", "nej", "no", "nope", "feil", "fel", "wrong", "ikke riktig", "inte rätt")
 MARKS = re.compile(r"[\s.,!?;:'\"«»”“()\[\]-]+")
 
