@@ -18,6 +18,7 @@ class Step(StrEnum):
     LANGUAGE = "language"
     OVERLONG = "overlong"  # an answer over the limit: keep its first part, or write again
     FOLLOWUP = "followup"  # a message about a sent report: which one is it for?
+    STATUS = "status"  # /status was answered: a number typed next is one of its buttons
     ADDING = "adding"  # the next message is added to a sent report the reporter picked
     # The intake's questions, in order; sub-steps refine the main step above them.
     ANONYMITY = "anonymity"

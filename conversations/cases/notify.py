@@ -330,8 +330,10 @@ class Notifier:
             f"{t('field.what')}:\n{what}",
         ]
         if "affected" in fields:  # the reporter saw it or was told: whom it happened to
-            affected = fields["affected"] if show_names else ""
-            parts.insert(3, t("desk.affected", person=affected or t("answer.dont_know")))
+            affected = fields["affected"] or t("answer.dont_know")
+            if not show_names and fields["affected"]:
+                affected = HIDDEN  # a name, left out where names are not shown
+            parts.insert(3, t("desk.affected", person=affected))
         if full:
             contact = t("answer.yes") if case.contact_ok else t("answer.no")
             parts += [

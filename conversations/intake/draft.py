@@ -66,6 +66,7 @@ class Draft(TypedDict, total=False):
     when_retried: bool  # an unread "when" was asked once more
     recalled: Recalled  # the time and place read from "what", until confirmed
     return_to: str
+    status_choices: list[list[str]]  # /status's buttons [value, label], for a typed number
     adding_to: str  # the reference of the sent report the next message is added to
     pending: Pending
     followup_text: str

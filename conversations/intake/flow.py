@@ -123,6 +123,8 @@ NOT_LEADERS = frozenset(
 )
 # A "when" answer this long that reads as no time is more of "what happened", not a time.
 STORY_WORDS = 12
+# An answer to "when" of this many words that reads as no time is more of the story too.
+STORY_UNREAD_WORDS = 7
 
 
 def main_step(state: str) -> str:
@@ -254,7 +256,9 @@ def prompt(state: str, ctx: Context) -> Reply:
     elif state == Step.WHAT and ctx.draft.get("what"):
         body = ctx.t("ask.what_more")
     elif state == Step.PERSON_ROLE or state == Step.PERSON_LEADER:
-        name = ctx.draft.get("person", {}).get("name") or ctx.t("person.unnamed")
+        name = ctx.draft.get("person", {}).get("name") or ""
+        if not name or len(name.split()) > 4:  # a description reads badly repeated twice
+            name = ctx.t("person.unnamed")
         body = ctx.t(QUESTIONS[state], person=name)
     else:
         body = ctx.t(QUESTIONS[state])
@@ -280,7 +284,9 @@ def recall_question(ctx: Context) -> str:
     recalled = ctx.draft.get("recalled") or {}
     reading = describe_when(recalled["when"], ctx.tr) if "when" in recalled else ""
     if "where" in recalled:
-        return ctx.t("ask.recall_place", reading=reading, place=recalled["where"])
+        place = recalled["where"]
+        place = place[:1].lower() + place[1:]  # "På festen" begins a sentence in the story
+        return ctx.t("ask.recall_place", reading=reading, place=place)
     return ctx.t("ask.recall", reading=reading)
 
 
@@ -354,9 +360,11 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
         d["recalled"] = recall("\n".join(d["what"]), ctx.tr.language, ctx.now.replace(tzinfo=None))
         return Outcome(Step.RECALL if d["recalled"] else next_step(state, ctx))
     if state == Step.RECALL:
-        if text is not None:  # more of the story, written after it: kept with "what"
-            d.setdefault("what", []).append(text)
+        if text is not None and len(text.split()) >= STORY_WORDS:
+            d.setdefault("what", []).append(text)  # more of the story, written after it
             return Outcome(Step.RECALL, ctx.t("what.added"))
+        if text is not None:  # an answer to a later question, or "vet ikke": ask with buttons
+            return Outcome(Step.RECALL, ctx.t("problem.recall_buttons"))
         recalled = d.get("recalled") or {}
         if choice != "yes" or "when" not in recalled:
             return Outcome(Step.WHEN)
@@ -377,6 +385,9 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
             return Outcome(Step.RECALL if d["recalled"] else Step.WHEN, ctx.t("what.added"))
         when = _read_when(ctx, words)
         unread = when["kind"] == "unknown" and text is not None
+        if unread and len(words.split()) >= STORY_UNREAD_WORDS:
+            d.setdefault("what", []).append(words)  # a sentence that is no time: the story
+            return Outcome(Step.WHEN, ctx.t("what.added"))
         d["when"] = when
         if unread and not d.get("when_retried"):
             d["when_retried"] = True  # not read: say so, and ask once more with examples

@@ -37,6 +37,8 @@ from storage.vault import Vault
 log = logging.getLogger(__name__)
 
 COMMANDS = ("/start", "/help", "/back", "/cancel", "/language", "/status", "/forget")
+# Questions whose answer is a name or a description: a number alone is a mistyped choice.
+NAMES_ONLY = (Step.NAME, Step.AFFECTED, Step.WHO)
 # A command typed as a word alone works too (Slack delivers no "/back" to an app); folded
 # (no accents, no case), in every language offered.
 COMMAND_WORDS = {
@@ -111,6 +113,13 @@ class Intake:
 
     def _dispatch(self, turn: Turn, inbound: Inbound, session: Session) -> None:
         text = inbound.text if inbound.content == "text" else None
+        if turn.state == Step.STATUS:
+            typed = self._typed_status_choice(turn, inbound) if text is not None else None
+            turn.draft.pop("status_choices", None)
+            turn.conversation.step = Step.IDLE
+            if typed is not None:
+                self._on_sent(turn, typed, session)
+                return
         if text is not None and fold(text) in COMMAND_WORDS:
             text = COMMAND_WORDS[fold(text)]
         if text is not None and text.strip().startswith("/"):
@@ -214,6 +223,10 @@ class Intake:
             typed = offered[index].value if 0 <= index < len(offered) else None
         if typed is not None:
             return True, typed
+        if number and turn.state in NAMES_ONLY:
+            turn.say(turn.ctx.t("problem.not_a_name"))
+            self._reprompt(turn)
+            return False, None
         if not flow.takes_text(turn.state):
             turn.say(turn.ctx.t("problem.pick_one"))
             self._reprompt(turn)
@@ -226,7 +239,7 @@ class Intake:
 
     def _reprompt(self, turn: Turn) -> None:
         state = turn.state
-        if state == Step.IDLE:
+        if state in (Step.IDLE, Step.STATUS):
             return
         if state == Step.WELCOME:
             turn.say(turn.ctx.t("welcome.choose"), welcome_choices(turn.ctx.tr))
@@ -259,6 +272,9 @@ class Intake:
                 self._reprompt(turn)
         elif command == "/help":
             turn.say(t("command.help"))
+            self._reprompt(turn)
+        elif command == "/cancel" and turn.state == Step.REVIEW:
+            turn.conversation.step = Step.REVIEW_DELETE  # a finished report: ask first
             self._reprompt(turn)
         elif command == "/cancel":
             had_draft = bool(turn.draft) or turn.state not in (
@@ -306,7 +322,20 @@ class Intake:
 
     def _status(self, turn: Turn, inbound: Inbound, session: Session) -> None:
         text, choices = sent.status_reply(turn, session)
+        if choices and turn.state in (Step.IDLE, Step.WELCOME, Step.STATUS):
+            # Outside a draft, "1" or "Les K-…" typed next is one of these buttons.
+            turn.draft["status_choices"] = [[c.value, c.label] for c in choices]
+            turn.conversation.step = Step.STATUS
         turn.say(text, choices)
+
+    def _typed_status_choice(self, turn: Turn, inbound: Inbound) -> str | None:
+        """The /status button a typed number or label names, when /status was the last word."""
+        offered = tuple(Choice(v, label) for v, label in turn.draft.get("status_choices", []))
+        text = (inbound.text or "").strip()
+        if inbound.numbered and text.isascii() and text.isdigit():
+            index = int(text) - 1
+            return offered[index].value if 0 <= index < len(offered) else None
+        return typed_choice(text, offered, forgiving=True)
 
     def _on_sent(self, turn: Turn, choice: str, session: Session) -> None:
         """Read a sent report back, or start adding to it (the buttons /status offers)."""
@@ -410,8 +439,8 @@ class Intake:
             c.label.casefold() == typed.casefold() for c in choices
         ):
             return False
-        if turn.state == Step.WELCOME and numbered and typed.isascii() and typed.isdigit():
-            return not 0 < int(typed) <= len(choices)  # a number typed for a choice shown
+        if typed.isascii() and typed.isdigit():
+            return False  # a number typed for a choice, never a message for the group
         return bool(self.relay.open_cases(turn, session))
 
     def _on_followup(

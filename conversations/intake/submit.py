@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from conversations.cases import append_log, new_reference, route
 from conversations.followups import acknowledge_due, feedback_due
-from conversations.i18n import Translator
+from conversations.i18n import N_, Translator
 from conversations.intake.draft import Draft, about_leader, named
 from conversations.intake.welcome import helplines_text
 from conversations.org import Org
@@ -129,6 +129,8 @@ def receipt_text(tr: Translator, org: Org, receipt: Receipt, *, forget: bool) ->
         feedback_by=tr.local_day(receipt.feedback_by),
         feedback_months=rules.feedback_months,
     )
+    contact = N_("receipt.contact") if receipt.case.contact_ok else N_("receipt.no_contact")
+    text += "\n\n" + tr.t(contact)
     text += "\n\n" + tr.t("receipt.police")
     if forget:
         text += "\n\n" + tr.t("receipt.forget")

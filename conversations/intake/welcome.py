@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from babel.lists import format_list
+
 from conversations.i18n import N_, Translator
 from conversations.messages import Choice
 from conversations.org import LANGUAGES, Helpline, Org, pick
@@ -16,7 +18,11 @@ def welcome_text(tr: Translator, org: Org, platform: str) -> str:
     """The short welcome: what this is, who reads, that they can stop, and 112 if in danger."""
     t = tr.t
     parts = [
-        t("welcome.short", organisation=org.organisation.name, groups=group_names(org)),
+        t(
+            "welcome.short",
+            organisation=org.organisation.name,
+            groups=group_names(org, tr.language),
+        ),
         t("welcome.stop_short"),
     ]
     emergency = [h for h in org.helplines if h.emergency]
@@ -31,7 +37,7 @@ def about_text(tr: Translator, org: Org, platform: str) -> str:
     t, language = tr.t, tr.language
     platform_key = PLATFORM_NAMES.get(platform)
     parts = [
-        t("welcome.readers", groups=group_names(org)),
+        t("welcome.readers", groups=group_names(org, tr.language)),
         t("welcome.encrypted"),
         t("welcome.platform", platform=t(platform_key) if platform_key else platform.capitalize()),
         t("welcome.stop"),
@@ -45,8 +51,9 @@ def about_text(tr: Translator, org: Org, platform: str) -> str:
     return "\n\n".join(parts)
 
 
-def group_names(org: Org) -> str:
-    return ", ".join(g.name for g in org.groups if not g.auditor)  # auditors read no report
+def group_names(org: Org, language: str) -> str:
+    names = [g.name for g in org.groups if not g.auditor]  # auditors read no report
+    return format_list(names, style="or", locale=language)
 
 
 def emergency_numbers(helplines: Iterable[Helpline], language: str) -> str:

@@ -272,3 +272,37 @@ def test_yes_and_no_typed_answer_the_yes_no_questions(engine):
     chat.send("Per Hansen, vaktmester")
     chat.send("nei")
     assert draft(engine)["people"][0]["leader"] == "no"
+
+
+def test_words_at_the_recall_question_are_not_pasted_into_the_story(engine):
+    """'vet ikke' or an early answer typed at "is that right?" asks for the buttons again;
+    the story stays as written."""
+    chat = Chat(engine)
+    chat.send("/start")
+    for line in ("1", "1", "1", "Han tok på meg på julebordet i går."):
+        chat.send(line)
+    chat.send("vet ikke")
+    assert "Svar med knappene" in chat.replies[-2].text
+    chat.send("Per Hansen, sjefen min")
+    assert draft(engine)["what"] == ["Han tok på meg på julebordet i går."]
+
+
+def test_cancel_at_the_review_asks_before_deleting_a_finished_report(engine):
+    """'avbryt' at the review asks "delete everything?" first; No keeps the report."""
+    chat = Chat(engine)
+    file_report_until_review(chat)
+    chat.send("avbryt")
+    assert "Det kan ikke angres" in chat.last
+    chat.press("Tilbake til oversikten")
+    assert draft(engine)["what"] == ["It happened"]
+
+
+def test_a_number_alone_is_not_a_name(engine):
+    """'3' at "who did it?" (whose only choices are 1 and 2) is not a person called 3."""
+    chat = Chat(engine)
+    chat.send("/start")
+    for line in ("1", "1", "1", "Noe skjedde", "vet ikke", "Kontoret"):
+        chat.send(line)
+    chat.send("3")
+    assert "Et tall alene" in chat.replies[-2].text
+    assert not draft(engine).get("people")

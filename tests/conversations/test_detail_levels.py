@@ -32,7 +32,7 @@ def file_named_report(chat: Chat) -> None:
         chat.send(line)
     for line in ("1", "At Per's office", "Per Hansen, Board member", "2"):
         chat.send(line)
-    chat.press("Add another person")
+    chat.press("Another person did it too")
     for line in ("Ola Nordmann, secretary", "2", "Kari saw it", "1", "WISH-66"):
         chat.send(line)
     chat.press("Send the report")

@@ -65,3 +65,32 @@ def test_nobody_reads_another_reporters_case_by_pressing_its_button(engine):
     replies = other.raw(forged)
     assert replies and all("Only the owner" not in r.text for r in replies)
     assert "earlier conversation" in replies[0].text
+
+
+def test_a_number_typed_after_status_is_its_button_never_a_message_to_the_group(
+    engine, sweep, console
+):
+    """On the console (numbered choices) "1" after /status reads the report; a bare number
+    is never relayed to the group as the reporter's message."""
+    chat = Chat(engine, locale="en")
+    file_report(chat, "en", what="Only numbers here.")
+    sweep.run_once()
+    sent_before = len(console.sent)
+    chat.send("/status")
+    chat.send("1")
+    assert any("Only numbers here." in r.text for r in chat.replies[-2:])
+    chat.send("2")
+    sweep.run_once()
+    assert all(o.text != "2" and ": 2" not in o.text for o in console.sent[sent_before:])
+
+
+def test_the_receipt_does_not_promise_messages_to_someone_who_said_no(engine):
+    """ "Don't write to me" at the review: the receipt says they will not write."""
+    chat = Chat(engine, locale="en")
+    chat.send("/start")
+    for line in ("1", "1", "1", "It happened.", "don't know", "At work", "don't know", "1", "1"):
+        chat.send(line)
+    chat.press("Don't write to me")
+    chat.press("Send the report")
+    assert "they will not write to you here" in chat.last
+    assert "You will hear from them here" not in chat.last
