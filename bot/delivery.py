@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.replica import is_dead, replica_name
+from bot.replica import replica_name, take_back
 from conversations.adapter import Adapter, CanEditMessage, HasPace, Sent
 from conversations.chat_log import ChatLog
 from conversations.errors import PermanentDeliveryError, RecipientGone
@@ -36,7 +36,7 @@ from storage.crypto import DataKey
 from storage.db import transaction
 from storage.errors import ErasedError, StorageError
 from storage.models import Case, OutboxMessage
-from storage.queue import claim_outbox, due_exists, held, pace, release, release_dead_claims
+from storage.queue import claim_outbox, due_exists, held, pace, release
 from storage.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -128,9 +128,7 @@ class DeliverySweep:
         """Put back what a process of this host held when it was killed, so a restarted bot
         answers at once instead of after the lease; returns how many rows."""
         with transaction(self.sessions) as session:
-            taken = release_dead_claims(
-                session, OutboxMessage, lambda owner: is_dead(owner, self.owner)
-            )
+            taken = take_back(session, OutboxMessage, self.owner)
         self._took_back = True
         if taken:
             log.info("took back %d outbox rows a stopped process had claimed", taken)

@@ -1,10 +1,16 @@
-"""Who holds a claim: this process's name, and whether another name's process is gone."""
+"""Who holds a claim: this process's name, whether another name's process is gone, and taking
+back what such a process held."""
 
 from __future__ import annotations
 
 import os
 import socket
 import uuid
+
+from sqlalchemy.orm import Session
+
+from storage.models import Leased
+from storage.queue import release_dead_claims
 
 
 def replica_name() -> str:
@@ -37,3 +43,8 @@ def is_dead(owner: str, me: str) -> bool:
         return False
     pid = int(pid_text)
     return pid == int(my_pid) or not _running(pid)
+
+
+def take_back(session: Session, model: type[Leased], me: str) -> int:
+    """Put back the rows of `model` that an ended process of this host had claimed."""
+    return release_dead_claims(session, model, lambda owner: is_dead(owner, me))

@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.replica import is_dead, replica_name
+from bot.replica import replica_name, take_back
 from conversations.cases import Purged, purge
 from conversations.chat_log import purge_chat_messages
 from conversations.followups import FollowUpActor
 from conversations.org import Org
 from storage.db import checkpoint, transaction
 from storage.models import FollowUp
-from storage.queue import claim, forget_paces, held, release_dead_claims
+from storage.queue import claim, forget_paces, held
 from storage.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class FollowUpSweep:
         now = self.clock()
         with transaction(self.sessions) as session:
             if not self._took_back:  # what a killed process of this host held is due again
-                release_dead_claims(session, FollowUp, lambda owner: is_dead(owner, self.owner))
+                take_back(session, FollowUp, self.owner)
                 self._took_back = True
             claimed = claim(session, FollowUp, FollowUp.due_at, self.owner, now, self.lease, limit)
         if not claimed:
