@@ -4,7 +4,7 @@ reporter's behalf: stored, routed and owed the same deadlines as a report throug
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from conversations.cases import RECEIVED_VIA, append_log, audit
 from conversations.followups import on_submit, schedule
-from conversations.intake import Draft, Person, store_case
+from conversations.intake import Draft, Person, store_case, when_answer
 from conversations.when import read_when
 from storage.models import Case
 
@@ -60,13 +60,7 @@ def record_report(
         "role": report.role,
         "category": report.category,
         "what": [report.what],
-        "when": {
-            "words": report.when,
-            "kind": reading.kind,
-            "start": reading.start.isoformat() if reading.start else None,
-            "end": reading.end.isoformat() if reading.end else None,
-            "confirmed": False,
-        },
+        "when": when_answer(replace(reading, words=report.when), confirmed=False),
         "where": report.where,
         "people": report.people,
         "witnesses": report.witnesses,

@@ -4,7 +4,7 @@ report already sent (relay). The flow is drawn in conversations/intake.md."""
 
 from __future__ import annotations
 
-from conversations.intake.draft import Draft, Person, WhenAnswer
+from conversations.intake.draft import Draft, Person, WhenAnswer, when_answer
 from conversations.intake.flow import LIMITS
 from conversations.intake.relay import Relay
 from conversations.intake.reporter import COMMANDS, Intake
@@ -19,4 +19,5 @@ __all__ = [
     "Relay",
     "WhenAnswer",
     "store_case",
+    "when_answer",
 ]

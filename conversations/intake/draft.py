@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, TypedDict, cast
 
+from conversations.when import When
+
 
 class Person(TypedDict, total=False):
     """One person the report is about (name and role in the reporter's words)."""
@@ -71,6 +73,17 @@ class Draft(TypedDict, total=False):
     pending: Pending
     followup_text: str
     followup_choices: list[list[str]]  # [value, label] pairs
+
+
+def when_answer(reading: When, confirmed: bool) -> WhenAnswer:
+    """A reading of "when" as the draft keeps it."""
+    return {
+        "words": reading.words,
+        "kind": reading.kind,
+        "start": reading.start.isoformat() if reading.start else None,
+        "end": reading.end.isoformat() if reading.end else None,
+        "confirmed": confirmed,
+    }
 
 
 def clear(draft: Draft) -> None:

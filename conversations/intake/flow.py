@@ -13,7 +13,15 @@ from datetime import datetime
 
 from conversations.cases import ANONYMITY, CATEGORIES, LEADER, ROLES, route
 from conversations.i18n import N_, Translator
-from conversations.intake.draft import Draft, Person, WhenAnswer, about_leader, named
+from conversations.intake.draft import (
+    Draft,
+    Person,
+    Recalled,
+    WhenAnswer,
+    about_leader,
+    named,
+    when_answer,
+)
 from conversations.intake.matching import WORDS, fold
 from conversations.intake.recall import recall
 from conversations.messages import Choice, Reply
@@ -314,15 +322,16 @@ def _after_role(ctx: Context) -> str:
     return next_step(Step.ROLE, ctx)
 
 
+def _recall(ctx: Context) -> Recalled:
+    """The time (and place) read out of everything written in "what", kept to confirm."""
+    story = "\n".join(ctx.draft.get("what", []))
+    ctx.draft["recalled"] = recall(story, ctx.tr.language, ctx.now.replace(tzinfo=None))
+    return ctx.draft["recalled"]
+
+
 def _read_when(ctx: Context, words: str) -> WhenAnswer:
     reading = read_when(words, ctx.tr.language, ctx.now.replace(tzinfo=None))
-    return {
-        "words": words,
-        "kind": reading.kind,
-        "start": reading.start.isoformat() if reading.start else None,
-        "end": reading.end.isoformat() if reading.end else None,
-        "confirmed": False,
-    }
+    return when_answer(reading, confirmed=False)
 
 
 def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Outcome:
@@ -357,8 +366,7 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
         d.setdefault("what", []).append(text or "")
         if d.get("editing") or "when" in d:
             return Outcome(next_step(state, ctx))
-        d["recalled"] = recall("\n".join(d["what"]), ctx.tr.language, ctx.now.replace(tzinfo=None))
-        return Outcome(Step.RECALL if d["recalled"] else next_step(state, ctx))
+        return Outcome(Step.RECALL if _recall(ctx) else next_step(state, ctx))
     if state == Step.RECALL:
         if text is not None and len(text.split()) >= STORY_WORDS:
             d.setdefault("what", []).append(text)  # more of the story, written after it
@@ -379,10 +387,7 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
             # More of the story (a second message), not a short answer about the time: kept
             # with "what", and the time it names, if any, offered like the first message's.
             d.setdefault("what", []).append(words)
-            d["recalled"] = recall(
-                "\n".join(d["what"]), ctx.tr.language, ctx.now.replace(tzinfo=None)
-            )
-            return Outcome(Step.RECALL if d["recalled"] else Step.WHEN, ctx.t("what.added"))
+            return Outcome(Step.RECALL if _recall(ctx) else Step.WHEN, ctx.t("what.added"))
         when = _read_when(ctx, words)
         unread = when["kind"] == "unknown" and text is not None
         if unread and len(words.split()) >= STORY_UNREAD_WORDS:

@@ -95,6 +95,19 @@ def _by_words(folded: str, labels: dict[str, str]) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
+def is_number(text: str) -> bool:
+    """ASCII digits only: not '²' or '①', which `int()` refuses."""
+    return text.isascii() and text.isdigit()
+
+
+def numbered_choice(text: str, offered: Sequence[Choice]) -> str | None:
+    """The value of the choice shown with the number `text` ("2" is the second), or None."""
+    if not is_number(text):
+        return None
+    index = int(text) - 1
+    return offered[index].value if 0 <= index < len(offered) else None
+
+
 def words_for(text: str, offered: Sequence[Choice]) -> str | None:
     """ "vet ikke", "don't know", "hopp over", "skip" …: the offered unknown/skip choice."""
     folded = fold(text)

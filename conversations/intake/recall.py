@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from conversations.intake.draft import Recalled, WhenAnswer
-from conversations.when import When, find_when
+from conversations.intake.draft import Recalled, when_answer
+from conversations.when import find_when
 
 PREPOSITIONS = {
     "nb": r"på|i|hos|ved|utenfor|under|bak|inne\s+på",
@@ -57,23 +57,12 @@ def find_place(text: str, language: str) -> str | None:
     return found.group(0) if found else None
 
 
-def as_answer(reading: When, confirmed: bool) -> WhenAnswer:
-    """A reading as the draft keeps it."""
-    return {
-        "words": reading.words,
-        "kind": reading.kind,
-        "start": reading.start.isoformat() if reading.start else None,
-        "end": reading.end.isoformat() if reading.end else None,
-        "confirmed": confirmed,
-    }
-
-
 def recall(what: str, language: str, now: datetime) -> Recalled:
     """The time (and place) `what` names clearly enough to offer; empty when no time is read."""
     reading = find_when(what, language, now)
     if reading is None or reading.kind == "unknown":
         return {}
-    found: Recalled = {"when": as_answer(reading, confirmed=True)}
+    found: Recalled = {"when": when_answer(reading, confirmed=True)}
     place = find_place(what, language)
     if place:
         found["where"] = place

@@ -17,7 +17,13 @@ from conversations.i18n import N_, Translator
 from conversations.intake import flow, sent
 from conversations.intake.draft import clear
 from conversations.intake.flow import Context
-from conversations.intake.matching import fold, typed_choice, words_for
+from conversations.intake.matching import (
+    fold,
+    is_number,
+    numbered_choice,
+    typed_choice,
+    words_for,
+)
 from conversations.intake.relay import FOLLOWUP_LIMIT, Relay
 from conversations.intake.store import conversation_of, drop_draft, keep_draft, open_draft
 from conversations.intake.submit import receipt_text, sent_today, store_case
@@ -189,8 +195,8 @@ class Intake:
         a receipt or "not now"): its label, or its number where choices are numbered."""
         typed = (text or "").strip()
         choices = welcome_choices(turn.ctx.tr)
-        if numbered and typed.isascii() and typed.isdigit():
-            return 0 < int(typed) <= len(choices)
+        if numbered and is_number(typed):
+            return numbered_choice(typed, choices) is not None
         return typed_choice(typed, choices, forgiving=False) is not None
 
     def _offered(self, turn: Turn) -> tuple[Choice, ...]:
@@ -216,11 +222,10 @@ class Intake:
         text = (inbound.text or "").strip()
         only_choices = not flow.takes_text(turn.state)
         typed = typed_choice(text, offered, forgiving=only_choices) or words_for(text, offered)
-        number = text.isascii() and text.isdigit()  # not '²' or '①': int() refuses those
+        number = is_number(text)
         # Without buttons (inbound.numbered) a bare number is the choice shown with it.
         if typed is None and number and (inbound.numbered or not flow.takes_text(turn.state)):
-            index = int(text) - 1
-            typed = offered[index].value if 0 <= index < len(offered) else None
+            typed = numbered_choice(text, offered)
         if typed is not None:
             return True, typed
         if number and turn.state in NAMES_ONLY:
@@ -332,9 +337,8 @@ class Intake:
         """The /status button a typed number or label names, when /status was the last word."""
         offered = tuple(Choice(v, label) for v, label in turn.draft.get("status_choices", []))
         text = (inbound.text or "").strip()
-        if inbound.numbered and text.isascii() and text.isdigit():
-            index = int(text) - 1
-            return offered[index].value if 0 <= index < len(offered) else None
+        if inbound.numbered and is_number(text):
+            return numbered_choice(text, offered)
         return typed_choice(text, offered, forgiving=True)
 
     def _on_sent(self, turn: Turn, choice: str, session: Session) -> None:
@@ -439,7 +443,7 @@ class Intake:
             c.label.casefold() == typed.casefold() for c in choices
         ):
             return False
-        if typed.isascii() and typed.isdigit():
+        if is_number(typed):
             return False  # a number typed for a choice, never a message for the group
         return bool(self.relay.open_cases(turn, session))
 

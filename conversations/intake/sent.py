@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from conversations.cases import (
     ANONYMITY,
     CATEGORIES,
-    LEADER,
     ROLES,
     STATUS,
     append_log,
@@ -18,6 +17,7 @@ from conversations.cases import (
     reporter_cases,
 )
 from conversations.i18n import N_, Translator
+from conversations.intake.flow import person_text
 from conversations.intake.turn import Turn
 from conversations.messages import Choice
 from conversations.states import Status
@@ -78,15 +78,7 @@ def read_back(turn: Turn, session: Session, vault: Vault, case: Case) -> str:
     t = tr.t
     fields = read_case(session, vault, case)
     reading = json.loads(fields["when_reading"]) | {"words": fields["when_words"]}
-    people = [
-        t(
-            "review.person",
-            name=p.get("name") or t("person.unknown"),
-            role=p.get("role") or t("answer.dont_know"),
-            leader=t(LEADER.get(p.get("leader") or "unknown", "answer.dont_know")),
-        )
-        for p in json.loads(fields["people"])
-    ]
+    people = [person_text(p, tr) for p in json.loads(fields["people"])]
     role = t(ROLES.get(case.role, "answer.dont_know"))
     if "affected" in fields:
         role += " · " + t("review.affected", person=fields["affected"] or t("answer.dont_know"))
