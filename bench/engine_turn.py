@@ -36,9 +36,8 @@ from storage.vault import Vault
 SAMPLE = Path(__file__).parent.parent / "bot" / "samples" / "trygg.toml"
 # What a reporter types, and (as "!label") the buttons they press, up to the review.
 SCRIPT = (
-    "/start", "1", "1", "1", "1", "He would not stop touching me.", "It happened twice.",
-    "!Ferdig", "sist torsdag", "1", "At the office party", "Ola Nordmann", "Board member",
-    "2", "2", "1", "1", "I want it to stop", "1",
+    "/start", "1", "1", "1", "He would not stop touching me.", "sist torsdag", "1",
+    "At the office party", "Ola Nordmann, styremedlem", "1", "1", "1", "I want it to stop",
 )  # fmt: skip
 SUBMIT = "!Send varselet"
 

@@ -51,6 +51,7 @@ PARALLEL = 8
 BASE_DELAY = timedelta(seconds=5)
 MAX_DELAY = timedelta(minutes=30)
 GIVE_UP_AFTER = timedelta(days=7)
+TIDY_EVERY = timedelta(minutes=1)
 
 # Told about a dead letter: (session, row) inside the transaction that marks it dead.
 DeadLetterHook = Callable[[Session, OutboxMessage], None]
@@ -88,6 +89,7 @@ class DeliverySweep:
         self.owner = owner or replica_name()
         self.give_up_after = give_up_after
         self._took_back = False
+        self._tidied_at: datetime | None = None
         # Told when a reporter blocked the bot, so the group learns they cannot be reached.
         self.on_recipient_gone: Callable[[Session, str], None] | None = None
         # Told when a message to a group is a dead letter, so another group learns of it.
@@ -104,6 +106,7 @@ class DeliverySweep:
         total = 0
         if not self._took_back:
             self.take_back()
+        self._destroy_spent_keys()
         for _ in range(rounds):
             with transaction(self.sessions) as session:
                 claimed = claim_outbox(session, self.owner, self.clock(), LEASE, limit)
@@ -117,6 +120,15 @@ class DeliverySweep:
             if not sent:
                 break
         return total
+
+    def _destroy_spent_keys(self) -> None:
+        """Now and then, destroy the shared reply keys whose last reply has arrived."""
+        now = self.clock()
+        if self._tidied_at is not None and timedelta(0) <= now - self._tidied_at < TIDY_EVERY:
+            return
+        self._tidied_at = now
+        with transaction(self.sessions) as session:
+            self.vault.destroy_spent(session, now)
 
     def close(self) -> None:
         """Let the sending threads go (a part being sent finishes first)."""
@@ -269,10 +281,8 @@ class DeliverySweep:
         key_id = row.data_key_id
         session.delete(row)
         session.flush()
-        if key_id and not session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.data_key_id == key_id).limit(1)
-        ):
-            self.vault.destroy(session, key_id)
+        if key_id:
+            self.vault.destroy_spent(session, self.clock(), key_id)
 
     def _failed(self, row_id: str, code: str, retry_after: float | None) -> None:
         now = self.clock()

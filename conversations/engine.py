@@ -28,8 +28,9 @@ from conversations.i18n import negotiate
 from conversations.intake import Intake, Relay
 from conversations.messages import Inbound, Outbound, Reply
 from conversations.org import Org
-from conversations.outbox import enqueue
-from storage.models import ProcessedEvent
+from conversations.outbox import queue_replies
+from conversations.reply_keys import ReplyKeys
+from storage.models import ProcessedEvent, new_id
 from storage.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class Engine:
         self.relay = relay if relay is not None else Relay(vault, self.notifier, clock)
         self.intake = Intake(vault, org, channels, self.notifier, self.relay, clock)
         self.chat_log = ChatLog(sessions, vault, clock)
+        self.reply_keys = ReplyKeys(vault, clock)
         # SQLite has one writer at a time: turns from several threads (a platform's updates
         # handled at once) take turns here, instead of sleeping in SQLite's busy handler.
         bind = sessions.kw.get("bind")
@@ -138,18 +140,8 @@ class Engine:
         """Every reply becomes an outbox row in the turn's transaction: it arrives or waits."""
         if not replies:
             return
-        key = self.vault.create(session)  # destroyed by the sweep once the replies arrived
-        for number, reply in enumerate(replies):
-            enqueue(
-                session,
-                self.vault,
-                None,
-                reply,
-                kind="reply",
-                key=f"reply:{number}",
-                now=self.clock(),
-                data_key=key,
-            )
+        key = self.reply_keys.for_turn(session)  # the sweep destroys it once all arrived
+        queue_replies(session, self.vault, replies, data_key=key, turn=new_id(), now=self.clock())
 
     def _addressed(self, inbound: Inbound, replies: list[Reply]) -> list[Outbound]:
         thread = None if inbound.private else inbound.thread

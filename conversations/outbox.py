@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from conversations.messages import Choice, Outbound
 from storage.crypto import DataKey
-from storage.models import Case, OutboxMessage, new_id
+from storage.models import Base, Case, OutboxMessage, new_id
 from storage.vault import Vault, place
 
 _seq_lock = threading.Lock()
@@ -103,6 +104,55 @@ def enqueue(
         next_attempt_at=now,
         created_at=now,
     )
+    row.address, row.body = _sealed(row.id, outbound, data_key)
+    session.add(row)
+    session.info["queued"] = True  # the engine wakes the delivery sweep after the commit
+    return row
+
+
+def queue_replies(
+    session: Session,
+    vault: Vault,
+    replies: list[Outbound],
+    *,
+    data_key: DataKey,
+    turn: str,
+    now: datetime,
+) -> None:
+    """Queue a turn's direct replies under `data_key` in one INSERT (no unit of work: this
+    runs on every message); `turn` makes each row's idempotency key its own."""
+    rows = []
+    for number, reply in enumerate(replies):
+        row_id = new_id()
+        destination = destination_of(vault, reply.address)
+        address, body = _sealed(row_id, reply, data_key)
+        rows.append(
+            {
+                "id": row_id,
+                "idempotency_key": f"{turn}:{destination[:16]}:reply:{number}"[:120],
+                "data_key_id": data_key.key_id,
+                "kind": "reply",
+                "platform": platform_of(reply.address),
+                "destination": destination,
+                "seq": next_seq(),
+                "address": address,
+                "body": body,
+                "status": "pending",
+                "attempts": 0,
+                "parts_sent": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        )
+    session.execute(insert(_OUTBOX), rows)
+    session.info["queued"] = True
+
+
+_OUTBOX = Base.metadata.tables[OutboxMessage.__tablename__]
+
+
+def _sealed(row_id: str, outbound: Outbound, data_key: DataKey) -> tuple[bytes, bytes]:
+    """The row's encrypted address and body."""
     body = json.dumps(
         {
             "text": outbound.text,
@@ -116,11 +166,10 @@ def enqueue(
         },
         ensure_ascii=False,
     )
-    row.address = data_key.encrypt(outbound.address, place("outbox", row.id, "address"))
-    row.body = data_key.encrypt(body, place("outbox", row.id, "body"))
-    session.add(row)
-    session.info["queued"] = True  # the engine wakes the delivery sweep after the commit
-    return row
+    return (
+        data_key.encrypt(outbound.address, place("outbox", row_id, "address")),
+        data_key.encrypt(body, place("outbox", row_id, "body")),
+    )
 
 
 def decrypt(row: OutboxMessage, data_key: DataKey) -> Queued:

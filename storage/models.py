@@ -52,6 +52,8 @@ class DataKeyRow(Base):
     master_id: Mapped[str] = mapped_column(String(64))
     wrapped: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "reply" for a key that direct replies share for a minute; None for one record's key.
+    purpose: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class Conversation(Base):

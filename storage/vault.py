@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import CursorResult, delete, event, exists, func, or_, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from storage.crypto import DataKey, Keyring, WrappedKey
 from storage.errors import ErasedError
-from storage.models import DataKeyRow, new_id
+from storage.models import DataKeyRow, OutboxMessage, new_id, utcnow
 
 # Unwrapped keys of one transaction (one turn), in `session.info`: a turn loads a key once,
 # however many of its parts need it, and the transaction's end forgets them.
 _CACHE = "trygg.data_keys"
+
+# The purpose of a key that direct replies share for a minute (`conversations.reply_keys`);
+# it outlives its last reply by at most this long, and is destroyed once none is queued.
+REPLY = "reply"
+REPLY_KEY_KEPT = timedelta(minutes=5)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -48,10 +55,20 @@ class Vault:
     def __init__(self, keyring: Keyring) -> None:
         self.keyring = keyring
 
-    def create(self, session: Session) -> DataKey:
+    def create(
+        self, session: Session, *, purpose: str | None = None, now: datetime | None = None
+    ) -> DataKey:
         """A new data key, stored wrapped in the current transaction."""
         key, wrapped = self.keyring.new_data_key(new_id())
-        session.add(DataKeyRow(id=key.key_id, master_id=wrapped.master_id, wrapped=wrapped.wrapped))
+        session.add(
+            DataKeyRow(
+                id=key.key_id,
+                master_id=wrapped.master_id,
+                wrapped=wrapped.wrapped,
+                purpose=purpose,
+                created_at=now or utcnow(),
+            )
+        )
         session.flush()  # the key row must exist before rows that point at it are written
         _cache(session)[key.key_id] = key
         return key
@@ -72,13 +89,36 @@ class Vault:
         cache[row.id] = key
         return key
 
+    def adopt(self, session: Session, wrapped: WrappedKey) -> DataKey:
+        """The data key read (wrapped) with its record, unwrapped once and cached like `load`."""
+        cache = _cache(session)
+        key = cache.get(wrapped.key_id)
+        if key is None:
+            key = cache[wrapped.key_id] = self.keyring.unwrap(wrapped)
+        return key
+
     def destroy(self, session: Session, key_id: str | None) -> None:
         """Delete a data key: everything encrypted under it is erased."""
         if key_id:
             _cache(session).pop(key_id, None)
-            row = session.get(DataKeyRow, key_id)
-            if row is not None:
-                session.delete(row)
+            session.execute(delete(DataKeyRow).where(DataKeyRow.id == key_id))
+
+    def destroy_spent(self, session: Session, now: datetime, key_id: str | None = None) -> int:
+        """Destroy direct replies' keys (`key_id`, or all) that no queued message uses; a
+        shared reply key only once it is past `REPLY_KEY_KEPT`. Returns how many."""
+        used = exists().where(OutboxMessage.data_key_id == DataKeyRow.id)
+        spent = delete(DataKeyRow).where(~used)
+        if key_id is None:
+            spent = spent.where(DataKeyRow.purpose == REPLY)
+        else:
+            spent = spent.where(DataKeyRow.id == key_id)
+            _cache(session).pop(key_id, None)
+        spent = spent.where(
+            or_(DataKeyRow.purpose.is_(None), DataKeyRow.created_at < now - REPLY_KEY_KEPT)
+        )
+        options = {"synchronize_session": False}
+        done: CursorResult[Any] = session.execute(spent, execution_options=options)  # type: ignore[assignment]
+        return done.rowcount
 
     def rotate(self, session: Session) -> int:
         """Re-wrap every data key it can under the current master key; returns how many."""

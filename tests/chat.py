@@ -72,6 +72,13 @@ def count(engine: Engine, model: type) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
+def record_keys(engine: Engine) -> int:
+    """How many data keys the database holds for records (not the replies' shared key)."""
+    with engine.sessions() as session:
+        mine = select(func.count()).select_from(DataKeyRow).where(DataKeyRow.purpose.is_(None))
+        return session.scalar(mine) or 0
+
+
 def the_case(engine: Engine) -> Case:
     """The one case in the database (fails if there is none or more than one)."""
     with engine.sessions() as session:
@@ -79,13 +86,10 @@ def the_case(engine: Engine) -> Case:
 
 
 def delivered(engine: Engine) -> None:
-    """Treat the engine's direct replies as delivered: their outbox rows and keys go."""
+    """Treat the engine's direct replies as delivered: their outbox rows go (the shared reply
+    key stays until the sweep finds it spent, as in a running bot)."""
     with engine.sessions() as session, session.begin():
-        keys = set(
-            session.scalars(select(OutboxMessage.data_key_id).where(OutboxMessage.kind == "reply"))
-        )
         session.execute(delete(OutboxMessage).where(OutboxMessage.kind == "reply"))
-        session.execute(delete(DataKeyRow).where(DataKeyRow.id.in_(keys)))
 
 
 def draft(engine: Engine) -> dict:

@@ -109,11 +109,10 @@ class Intake:
 
     def _save(self, session: Session, turn: Turn) -> None:
         conversation = turn.conversation
-        conversation.updated_at = self.clock()
         if conversation.step == Step.IDLE:
-            drop_draft(session, self.vault, conversation)
+            drop_draft(session, self.vault, conversation, self.clock())
         else:
-            keep_draft(session, self.vault, conversation, turn.draft)
+            keep_draft(session, self.vault, conversation, turn.draft, self.clock())
 
     # --- dispatch ------------------------------------------------------------------------
 

@@ -1,24 +1,78 @@
-"""A reporter's conversation row and its draft, encrypted under its own data key."""
+"""A reporter's conversation row and its draft, encrypted under its own data key.
+
+A turn reads the row and its wrapped key in one SELECT and writes it back in one UPDATE that
+checks the version, with prepared Core statements: this is every reporter's every message,
+and the ORM's unit of work cost more than the rest of the turn's writing.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from conversations.i18n import negotiate
 from conversations.intake.draft import Draft
 from conversations.messages import Inbound
 from conversations.states import Step
+from storage.crypto import DataKey, WrappedKey
 from storage.errors import StorageError
-from storage.models import Conversation
+from storage.models import Base, Conversation, DataKeyRow, new_id
 from storage.vault import Vault, place
 
 log = logging.getLogger(__name__)
+
+_ROWS = Base.metadata.tables[Conversation.__tablename__]
+_KEYS = Base.metadata.tables[DataKeyRow.__tablename__]
+_FIND = (
+    select(
+        _ROWS.c.id,
+        _ROWS.c.step,
+        _ROWS.c.language,
+        _ROWS.c.data_key_id,
+        _ROWS.c.draft,
+        _ROWS.c.version,
+        _KEYS.c.master_id,
+        _KEYS.c.wrapped,
+    )
+    .select_from(_ROWS.outerjoin(_KEYS, _ROWS.c.data_key_id == _KEYS.c.id))
+    .where(_ROWS.c.platform == bindparam("platform"), _ROWS.c.user_ref == bindparam("user_ref"))
+)
+_SAVE = (
+    update(_ROWS)
+    .where(_ROWS.c.id == bindparam("row_id"), _ROWS.c.version == bindparam("was"))
+    .values(
+        step=bindparam("new_step"),
+        language=bindparam("new_language"),
+        data_key_id=bindparam("new_key"),
+        draft=bindparam("new_draft"),
+        version=bindparam("new_version"),
+        updated_at=bindparam("now"),
+    )
+)
+
+
+@dataclass(slots=True)
+class ConversationRow:
+    """The conversation as a turn reads and changes it; `save` writes it back."""
+
+    id: str
+    platform: str
+    user_ref: str
+    step: str
+    language: str
+    data_key_id: str | None
+    draft: bytes | None
+    version: int
+    # The conversation's data key as read with it (wrapped), so the turn needs no second read.
+    wrapped_key: WrappedKey | None = None
 
 
 def conversation_of(
@@ -27,33 +81,85 @@ def conversation_of(
     inbound: Inbound,
     languages: tuple[str, ...],
     clock: Callable[[], datetime],
-) -> Conversation:
+) -> ConversationRow:
     """The sender's conversation (found by pseudonym), started idle if there is none."""
     user_ref = vault.keyring.pseudonym(inbound.platform, inbound.user_id)
-    conversation = session.scalar(
-        select(Conversation).where(
-            Conversation.platform == inbound.platform, Conversation.user_ref == user_ref
+    found = session.execute(_FIND, {"platform": inbound.platform, "user_ref": user_ref}).first()
+    if found is not None:
+        wrapped = None
+        if found.data_key_id is not None and found.wrapped is not None:
+            wrapped = WrappedKey(found.data_key_id, found.master_id, found.wrapped)
+        return ConversationRow(
+            found.id,
+            inbound.platform,
+            user_ref,
+            found.step,
+            found.language,
+            found.data_key_id,
+            found.draft,
+            found.version,
+            wrapped,
         )
+    now = clock()
+    row = ConversationRow(
+        new_id(),
+        inbound.platform,
+        user_ref,
+        Step.IDLE,
+        negotiate(inbound.locale, languages),
+        None,
+        None,
+        1,
     )
-    if conversation is None:
-        conversation = Conversation(
-            platform=inbound.platform,
-            user_ref=user_ref,
-            step=Step.IDLE,
-            language=negotiate(inbound.locale, languages),
-            created_at=clock(),
-        )
-        session.add(conversation)
-        session.flush()
-    return conversation
+    session.execute(
+        insert(_ROWS),
+        {
+            "id": row.id,
+            "platform": row.platform,
+            "user_ref": user_ref,
+            "step": row.step,
+            "language": row.language,
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    return row
 
 
-def open_draft(session: Session, vault: Vault, conversation: Conversation) -> tuple[Draft, bool]:
+def save(session: Session, conversation: ConversationRow, now: datetime) -> None:
+    """Write the turn's changes in one UPDATE; StaleDataError when another turn of the same
+    person wrote first (the engine then applies this message again, in turn)."""
+    written: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        _SAVE,
+        {
+            "row_id": conversation.id,
+            "was": conversation.version,
+            "new_step": conversation.step,
+            "new_language": conversation.language,
+            "new_key": conversation.data_key_id,
+            "new_draft": conversation.draft,
+            "new_version": conversation.version + 1,
+            "now": now,
+        },
+    )
+    if written.rowcount != 1:
+        raise StaleDataError("the conversation changed while this message was handled")
+    conversation.version += 1
+
+
+def _key(session: Session, vault: Vault, conversation: ConversationRow) -> DataKey:
+    if conversation.wrapped_key is not None:
+        return vault.adopt(session, conversation.wrapped_key)
+    return vault.load(session, conversation.data_key_id)
+
+
+def open_draft(session: Session, vault: Vault, conversation: ConversationRow) -> tuple[Draft, bool]:
     """The decrypted draft (empty if none), and whether one was there but could not be read."""
     if conversation.draft is None:
         return {}, False
     try:
-        key = vault.load(session, conversation.data_key_id)
+        key = _key(session, vault, conversation)
         draft: Draft = json.loads(
             key.decrypt(conversation.draft, place("conversations", conversation.id, "draft"))
         )
@@ -67,22 +173,28 @@ def open_draft(session: Session, vault: Vault, conversation: Conversation) -> tu
     return draft, False
 
 
-def keep_draft(session: Session, vault: Vault, conversation: Conversation, draft: Draft) -> None:
+def keep_draft(
+    session: Session, vault: Vault, conversation: ConversationRow, draft: Draft, now: datetime
+) -> None:
     """Store the draft encrypted under the conversation's data key (made on first use)."""
     if conversation.data_key_id is None:
-        conversation.data_key_id = vault.create(session).key_id
-        session.flush()
-    key = vault.load(session, conversation.data_key_id)
+        key = vault.create(session, now=now)
+        conversation.data_key_id = key.key_id
+    else:
+        key = _key(session, vault, conversation)
     conversation.draft = key.encrypt(
         json.dumps(draft, ensure_ascii=False),
         place("conversations", conversation.id, "draft"),
     )
+    save(session, conversation, now)
 
 
-def drop_draft(session: Session, vault: Vault, conversation: Conversation) -> None:
+def drop_draft(
+    session: Session, vault: Vault, conversation: ConversationRow, now: datetime
+) -> None:
     """Delete the draft and destroy its data key."""
     key_id = conversation.data_key_id
     conversation.draft = None
     conversation.data_key_id = None
-    session.flush()
+    save(session, conversation, now)
     vault.destroy(session, key_id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conversations.intake.draft import Draft
 from conversations.intake.flow import STEPS, SUBSTATES, Context
+from conversations.intake.store import ConversationRow
 from conversations.messages import Choice, Reply
-from storage.models import Conversation
 
 # The steps that are questions of the intake (a move between them can be undone with /back).
 QUESTIONS = frozenset(STEPS) | SUBSTATES.keys()
@@ -14,7 +14,7 @@ QUESTIONS = frozenset(STEPS) | SUBSTATES.keys()
 class Turn:
     """The state of one conversation while a message is handled."""
 
-    def __init__(self, conversation: Conversation, draft: Draft, ctx: Context) -> None:
+    def __init__(self, conversation: ConversationRow, draft: Draft, ctx: Context) -> None:
         self.conversation = conversation
         self.draft = draft
         self.ctx = ctx

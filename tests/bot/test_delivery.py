@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from adapters.console import GROUP_PREFIX
-from bot.delivery import LEASE, DeliverySweep, backoff, requeue
+from bot.delivery import LEASE, TIDY_EVERY, DeliverySweep, backoff, requeue
 from bot.sweeps import PurgeSweep
 from conversations.adapter import Sent
 from conversations.errors import PermanentDeliveryError, RateLimited
@@ -15,6 +15,7 @@ from conversations.messages import Outbound
 from storage.health import health
 from storage.models import DataKeyRow, DestinationPace, OutboxMessage
 from storage.queue import claim_outbox, pace
+from storage.vault import REPLY_KEY_KEPT
 from tests.chat import Chat, the_case
 from tests.conftest import RecordingConsole
 from tests.conversations.test_intake import file_report
@@ -214,8 +215,9 @@ def test_a_crashed_replicas_claim_is_taken_over_after_the_lease(engine, console,
     assert statuses(engine) == ["sent"]
 
 
-def test_a_direct_reply_leaves_nothing_behind_once_delivered(engine, sweep, console):
-    """The engine's replies are queued durably, and once delivered their rows and key are gone."""
+def test_a_direct_reply_leaves_nothing_behind_once_delivered(engine, sweep, console, clock):
+    """The engine's replies are queued durably; once delivered their rows are gone, and the key
+    the replies of that minute shared is destroyed once it is past its time."""
     replies = engine.handle(Chat(engine).console.inbound("hei"))
     assert replies
     with engine.sessions() as session:
@@ -225,7 +227,37 @@ def test_a_direct_reply_leaves_nothing_behind_once_delivered(engine, sweep, cons
     assert console.sent[-1].text == replies[0].text
     with engine.sessions() as session:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    clock[0] += REPLY_KEY_KEPT + TIDY_EVERY
+    sweep.run_once()
+    with engine.sessions() as session:
         assert session.scalar(select(func.count()).select_from(DataKeyRow)) == keys - 1
+
+
+def test_replies_share_a_key_for_a_minute_and_a_key_in_use_is_never_destroyed(
+    engine, sweep, console, clock
+):
+    """Guards the shared reply key: turns within a minute insert no key; the sweep, run
+    between them, leaves the key the engine still uses; after a minute a new key is made."""
+    chat = Chat(engine)
+
+    def reply_keys() -> set[str]:
+        with engine.sessions() as session:
+            return set(session.scalars(select(DataKeyRow.id).where(DataKeyRow.purpose == "reply")))
+
+    engine.handle(chat.console.inbound("hei"))
+    first = reply_keys()
+    for seconds in (20, 20, 15):
+        sweep.drain()  # every reply delivered: no row uses the key any more
+        clock[0] += timedelta(seconds=seconds)
+        assert engine.handle(chat.console.inbound("hei"))  # fails if its key had gone
+        assert reply_keys() == first
+    clock[0] += timedelta(seconds=10)  # 65 s after the key was made
+    engine.handle(chat.console.inbound("hei"))
+    assert len(reply_keys()) == 2
+    sweep.drain()
+    clock[0] += REPLY_KEY_KEPT + TIDY_EVERY
+    sweep.run_once()
+    assert reply_keys() == set()
 
 
 def test_a_restarted_process_takes_back_what_its_killed_self_held(engine, console, clock):

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from conversations.cases import read_case
 from conversations.engine import Engine
-from storage.models import Case, CaseLogEntry, Conversation, DataKeyRow
-from tests.chat import Chat
+from storage.models import Case, CaseLogEntry, Conversation
+from tests.chat import Chat, record_keys
 
 WORDS = {
     "nb": ("sist torsdag", "Ferdig", "Send varselet", "Referansen din"),
@@ -132,7 +132,7 @@ def test_cancel_deletes_the_draft_and_its_key(engine, chat):
     with engine.sessions() as session:
         conversation = session.scalar(select(Conversation))
         assert conversation is not None and conversation.draft is None
-        assert session.scalar(select(func.count()).select_from(DataKeyRow)) == 0
+    assert record_keys(engine) == 0
     assert cases(engine) == []
 
 

@@ -16,7 +16,7 @@ from storage.models import (
     HandlerName,
     ProcessedEvent,
 )
-from tests.chat import Chat, count
+from tests.chat import Chat, count, record_keys
 from tests.conftest import NOW
 from tests.conversations.test_intake import file_report
 
@@ -37,7 +37,7 @@ def test_abandoned_draft_is_deleted_after_the_configured_days(engine):
     with engine.sessions() as session:
         conversation = session.scalars(select(Conversation)).one()
     assert conversation.draft is None and conversation.step == "idle"
-    assert count(engine, DataKeyRow) == 0
+    assert record_keys(engine) == 0
 
 
 def test_closed_case_is_purged_after_retention_with_its_key(engine):
@@ -51,7 +51,7 @@ def test_closed_case_is_purged_after_retention_with_its_key(engine):
     assert run_purge(engine, NOW + timedelta(days=729)).cases == 0
     assert run_purge(engine, NOW + timedelta(days=731)).cases == 1
     assert count(engine, Case) == 0 and count(engine, CaseLogEntry) == 0
-    assert count(engine, DataKeyRow) == count(engine, HandlerName)  # a handler's name stays
+    assert record_keys(engine) == count(engine, HandlerName)  # a handler's name stays
     with engine.sessions() as session:
         purged = session.scalars(select(AuditEntry).where(AuditEntry.action == "purged")).one()
     assert purged.case_ref == reference and purged.facts == {}
