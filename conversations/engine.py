@@ -208,10 +208,14 @@ class Engine:
             except StaleDataError:  # the same person wrote twice at once: apply in turn
                 log.info("conversation changed concurrently; retrying (attempt %d)", attempt + 1)
             except IntegrityError:
-                if not self._already_processed(inbound):
+                if self._already_processed(inbound):
+                    log.info("duplicate platform event skipped")
+                    return []
+                if attempt > 0 or not self.reply_keys.forget():
                     raise
-                log.info("duplicate platform event skipped")
-                return []
+                # The shared reply key was destroyed under this turn (another replica's clock
+                # far ahead): the turn is applied again with a new key.
+                log.warning("the replies' shared key was gone; retrying with a new one")
         raise RuntimeError("conversation kept changing; giving up on this message")
 
     def _event_key(self, inbound: Inbound) -> tuple[str, str] | None:

@@ -41,3 +41,9 @@ class ReplyKeys:
 
         event.listen(session, "after_commit", share, once=True)
         return key
+
+    def forget(self) -> bool:
+        """Stop using the current key (it was found gone); False when there was none."""
+        with self._lock:
+            had, self._current = self._current is not None, None
+        return had
