@@ -51,6 +51,7 @@ MEMBERS_TTL = 60.0
 PRIVACY_TTL = 60.0  # a channel made public is noticed within a minute
 LOCALE_TTL = 3600.0
 KEPT = 10_000  # channels and people each cache keeps at most
+_UNKNOWN = object()  # not in the cache (None is a locale Slack did not tell)
 POST_INTERVAL = 1.0  # about one message per second per channel
 GONE = ("account_inactive", "user_disabled", "user_not_found", "cannot_dm_bot")
 # Errors that no retry can mend: the channel or the app's place in it is gone.
@@ -408,8 +409,9 @@ class SlackAdapter:
     def _locale(self, user: str) -> str | None:
         """The user's Slack locale, kept an hour (and for at most KEPT people)."""
         with self._lock:
-            if user in self._locales:
-                return self._locales[user]
+            known = self._locales.get(user, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known  # type: ignore[return-value]
         try:
             locale: str | None = self.client.users_info(user=user, include_locale=True)["user"].get(
                 "locale"

@@ -121,11 +121,10 @@ class Engine:
             text = self.intake.translator(language).t("problem.internal")
             replies = [Outbound(inbound.address, text)]
             try:
-                with self._transaction() as session:
-                    self._queue(session, inbound, replies)
-            except Exception as again:  # noqa: BLE001 - nothing more can be done here
+                self._store_replies(inbound, replies)
+            except Exception as again:  # noqa: BLE001 - the platform sends the event again
                 log.error("could not queue the apology either (%s)", type(again).__name__)
-                return []
+                raise NotStored(type(again).__name__) from None
             self._wake()
             return replies
 
@@ -172,8 +171,7 @@ class Engine:
             language = negotiate(inbound.locale, self.org.organisation.languages)
             text = self.intake.translator(language).t("problem.too_fast")
             replies = [Outbound(inbound.address, text)]
-            with self._transaction() as session:
-                self._queue(session, inbound, replies)
+            self._store_replies(inbound, replies)
             self._wake()
             return replies
         request = parse(inbound)
@@ -184,6 +182,26 @@ class Engine:
             if request is None:
                 return []  # handlers talking among themselves: not for the bot
         answers = self._authorise(inbound, request)
+        replies, queued, effect = self._apply(inbound, request, answers, at_desk)
+        if effect is not None:
+            later = effect()  # the platform acts after the commit; its answer is queued
+            self._store_replies(inbound, later)
+            replies += later
+            queued = True
+        if queued:
+            self._wake()
+        return replies
+
+    def _apply(
+        self,
+        inbound: Inbound,
+        request: Request | None,
+        answers: dict[str, bool] | None,
+        at_desk: bool,
+    ) -> tuple[list[Outbound], bool, Callable[[], list[Outbound]] | None]:
+        """The turn in one transaction, applied again when it met a concurrent write (or
+        the replies' shared key gone); its replies, whether any were queued, and what the
+        platform must do after the commit."""
         for attempt in range(3):
             try:
                 with self._transaction() as session:
@@ -199,27 +217,37 @@ class Engine:
                         self.chat_log.add(session, inbound.address, inbound.message_ref)
                     queued = bool(session.info.pop("queued", False))
                     effect = session.info.pop("after_commit", None)
-                if effect is not None:
-                    later = effect()  # the platform acts after the commit; its answer is queued
-                    with self._transaction() as session:
-                        self._queue(session, inbound, later)
-                    replies += later
-                    queued = True
-                if queued:
-                    self._wake()
-                return replies
+                return replies, queued, effect
             except StaleDataError:  # the same person wrote twice at once: apply in turn
                 log.info("conversation changed concurrently; retrying (attempt %d)", attempt + 1)
-            except IntegrityError:
+            except IntegrityError as exc:
                 if self._already_processed(inbound):
                     log.info("duplicate platform event skipped")
-                    return []
-                if attempt > 0 or not self.reply_keys.forget():
-                    raise
-                # The shared reply key was destroyed under this turn (another replica's clock
-                # far ahead): the turn is applied again with a new key.
-                log.warning("the replies' shared key was gone; retrying with a new one")
+                    return [], False, None
+                self._after_integrity_error(exc, attempt)
         raise RuntimeError("conversation kept changing; giving up on this message")
+
+    def _after_integrity_error(self, exc: IntegrityError, attempt: int) -> None:
+        """Before a write is tried again: a foreign key that broke is the replies' shared
+        key destroyed meanwhile (another replica's clock far ahead), so a new one is made;
+        any other (two first messages of one person at once) is a concurrent write."""
+        if _key_gone(exc):
+            self.reply_keys.forget()
+            log.warning("the replies' shared key was gone; trying again with a new one")
+        else:
+            log.info("a row was written concurrently; retrying (attempt %d)", attempt + 1)
+
+    def _store_replies(self, inbound: Inbound, replies: list[Outbound]) -> None:
+        """Queue replies in a transaction of their own (a second try with a new shared key)."""
+        for attempt in range(2):
+            try:
+                with self._transaction() as session:
+                    self._queue(session, inbound, replies)
+                return
+            except IntegrityError as exc:
+                if attempt or not _key_gone(exc):
+                    raise
+                self._after_integrity_error(exc, attempt)
 
     def _event_key(self, inbound: Inbound) -> tuple[str, str] | None:
         """The stored de-duplication key: a keyed hash, since a platform's id may name a user."""
@@ -266,6 +294,12 @@ class Engine:
         if request is not None and self._for_desk(inbound, request):
             return self._addressed(inbound, self.desk.handle(session, inbound, request, answers))
         return self._addressed(inbound, self.intake.handle(session, inbound))
+
+
+def _key_gone(exc: IntegrityError) -> bool:
+    """A foreign key broke (SQLite and PostgreSQL both say so in these words): the key a
+    row was written under was destroyed meanwhile."""
+    return "foreign key" in str(exc.orig).lower()
 
 
 def _reads_a_case(action: str, inbound: Inbound) -> bool:

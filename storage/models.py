@@ -74,8 +74,8 @@ class Conversation(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    # Read with the conversation in the same SELECT, so a turn reads its key without a second
-    # query; read-only here: `data_key_id` is what is written.
+    # For the ORM's readers (the retention purge); a turn reads the conversation and its key
+    # with one Core SELECT (`conversations.intake.store`). Read-only: `data_key_id` is written.
     data_key: Mapped[DataKeyRow | None] = relationship(lazy="joined", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own dict
@@ -180,7 +180,7 @@ class OutboxMessage(Leased, Base):
     )
     # The key of a message that belongs to no case (a direct reply); a case's rows use its key.
     data_key_id: Mapped[str | None] = mapped_column(
-        ForeignKey("data_keys.id", ondelete="SET NULL"), nullable=True
+        ForeignKey("data_keys.id", ondelete="SET NULL"), nullable=True, index=True
     )
     kind: Mapped[str] = mapped_column(String(40))
     platform: Mapped[str] = mapped_column(String(32))

@@ -105,19 +105,28 @@ class Vault:
 
     def destroy_spent(self, session: Session, now: datetime, key_id: str | None = None) -> int:
         """Destroy direct replies' keys (`key_id`, or all) that no queued message uses; a
-        shared reply key only once it is past `REPLY_KEY_KEPT`. Returns how many."""
+        shared reply key only once it is past `REPLY_KEY_KEPT`. Returns how many.
+
+        The keys are locked first, skipping any that a turn is writing a message under right
+        now (on PostgreSQL its INSERT holds a lock on the key): a key is never deleted under
+        a turn that has not committed yet; a turn that comes after the lock finds the key
+        gone and is applied again with a new one (`Engine`).
+        """
         used = exists().where(OutboxMessage.data_key_id == DataKeyRow.id)
-        spent = delete(DataKeyRow).where(~used)
+        spent = select(DataKeyRow.id).where(
+            ~used, or_(DataKeyRow.purpose.is_(None), DataKeyRow.created_at < now - REPLY_KEY_KEPT)
+        )
         if key_id is None:
             spent = spent.where(DataKeyRow.purpose == REPLY)
         else:
             spent = spent.where(DataKeyRow.id == key_id)
             _cache(session).pop(key_id, None)
-        spent = spent.where(
-            or_(DataKeyRow.purpose.is_(None), DataKeyRow.created_at < now - REPLY_KEY_KEPT)
-        )
+        ids = list(session.scalars(spent.with_for_update(skip_locked=True)))
+        if not ids:
+            return 0
+        gone = delete(DataKeyRow).where(DataKeyRow.id.in_(ids), ~used)
         options = {"synchronize_session": False}
-        done: CursorResult[Any] = session.execute(spent, execution_options=options)  # type: ignore[assignment]
+        done: CursorResult[Any] = session.execute(gone, execution_options=options)  # type: ignore[assignment]
         return done.rowcount
 
     def rotate(self, session: Session) -> int:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from adapters.console import GROUP_PREFIX
 from bot.delivery import LEASE, TIDY_EVERY, DeliverySweep, backoff, requeue
 from bot.sweeps import PurgeSweep
 from conversations.adapter import Sent
 from conversations.errors import PermanentDeliveryError, RateLimited
+from conversations.fairness import Fairness
 from conversations.messages import Outbound
 from storage.health import health
 from storage.models import DataKeyRow, DestinationPace, OutboxMessage
@@ -273,6 +275,40 @@ def test_a_reply_key_destroyed_under_the_engine_costs_no_message(engine, sweep, 
     assert replies and "problem" not in replies[0].text
     sweep.drain()
     assert console.sent[-1].text == replies[-1].text
+
+
+def test_a_gone_reply_key_is_replaced_on_any_try_and_for_replies_sent_alone(
+    engine, sweep, console, monkeypatch
+):
+    """Guards the retry on every path: a turn that first meets a concurrent write and then
+    the gone key is still applied, and the too-fast warning (queued on its own) still goes."""
+    chat = Chat(engine)
+    engine.handle(chat.console.inbound("/start"))
+    sweep.drain()
+
+    def destroy_reply_keys() -> None:
+        with engine.sessions() as session, session.begin():
+            session.execute(delete(DataKeyRow).where(DataKeyRow.purpose == "reply"))
+
+    destroy_reply_keys()
+    handle = engine._handle
+    tries = [0]
+
+    def concurrent_once(*args, **kwargs):
+        tries[0] += 1
+        if tries[0] == 1:
+            raise StaleDataError("another turn of the same person wrote first")
+        return handle(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_handle", concurrent_once)
+    replies = engine.handle(chat.console.inbound("/help"))
+    assert tries[0] == 3 and replies  # concurrent write, gone key, then applied
+    monkeypatch.setattr(engine, "_handle", handle)
+    sweep.drain()
+    destroy_reply_keys()
+    engine.fairness = Fairness(burst=0, per_minute=1, clock=lambda: 0.0)
+    warned = engine.handle(chat.console.inbound("hei"))
+    assert warned and warned[0].text == engine.intake.translator("nb").t("problem.too_fast")
 
 
 def test_a_restarted_process_takes_back_what_its_killed_self_held(engine, console, clock):

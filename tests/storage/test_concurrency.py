@@ -14,7 +14,7 @@ from bot.sweeps import FollowUpSweep
 from conversations.engine import Engine
 from conversations.followups import FollowUpActor
 from storage.db import session_factory, transaction
-from storage.models import Conversation, FollowUp
+from storage.models import Conversation, FollowUp, OutboxMessage
 from storage.queue import claim
 from storage.vault import Vault, place
 from tests.chat import Chat
@@ -136,3 +136,37 @@ def test_two_messages_from_one_person_at_once_are_both_kept(pg, keyring, org, cl
         )
     kept = [*draft["what"], draft.get("when", {}).get("words")]
     assert sorted(k for k in kept if k) == ["first part", "second part"]
+
+
+def test_a_reply_key_is_not_destroyed_under_a_turn_that_has_not_committed(
+    pg, keyring, org, clock, console
+):
+    """Guards the lock in Vault.destroy_spent: a replica whose clock is far ahead finds the
+    replies' shared key old and unused, but a turn is writing replies under it right now;
+    the key is left alone (the replies keep their key and arrive), not deleted under them."""
+    channels = AdapterChannels(org, [console])
+    engine = Engine(session_factory(pg), Vault(keyring), org, channels, clock=lambda: clock[0])
+    chat = Chat(engine)  # its replies count as delivered: the shared key is used by none
+    chat.send("/start")
+    writing, sweeping = threading.Event(), threading.Event()
+    queue = engine._queue
+
+    def queue_then_wait(session, inbound, replies):
+        queue(session, inbound, replies)
+        session.flush()
+        writing.set()
+        sweeping.wait(10)  # the other replica sweeps while this turn is not committed
+
+    engine._queue = queue_then_wait  # type: ignore[method-assign]
+    turn = threading.Thread(target=lambda: engine.handle(chat.console.inbound("/help")))
+    turn.start()
+    assert writing.wait(10)
+    vault = Vault(keyring)
+    with transaction(session_factory(pg)) as session:
+        destroyed = vault.destroy_spent(session, NOW + timedelta(hours=1))
+    sweeping.set()
+    turn.join(10)
+    assert destroyed == 0
+    with pg.connect() as conn:
+        keys = conn.execute(select(OutboxMessage.data_key_id)).scalars().all()
+    assert keys and all(key is not None for key in keys)

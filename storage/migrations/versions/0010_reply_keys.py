@@ -1,4 +1,5 @@
-"""A data key's purpose: "reply" for the key that direct replies share for a minute."""
+"""A data key's purpose ("reply": the key direct replies share for a minute), and an index on
+the outbox's data key, which the sweep asks for before it destroys such a key."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("data_keys") as batch:
         batch.add_column(sa.Column("purpose", sa.String(length=16), nullable=True))
+    op.create_index(op.f("ix_outbox_data_key_id"), "outbox", ["data_key_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_outbox_data_key_id"), table_name="outbox")
     with op.batch_alter_table("data_keys") as batch:
         batch.drop_column("purpose")
