@@ -30,7 +30,6 @@ import json
 import logging
 import re
 import threading
-import time
 import urllib.parse
 import uuid
 from collections.abc import Awaitable, Coroutine, Mapping
@@ -38,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiohttp import ClientError
+from cachetools import TTLCache
 from nio import (
     AsyncClient,
     AsyncClientConfig,
@@ -72,6 +72,7 @@ MAX_PART = 16_000  # characters; a Matrix event may hold 65 536 bytes of JSON
 PACE = 0.2  # seconds between two messages to one room (Synapse's default allows ~5/s)
 CALL_TIMEOUT = 30.0
 SYNC_TIMEOUT_MS = 30_000
+KEPT = 10_000  # rooms whose facts are kept at most
 FACTS_TTL = 60.0  # a room's encryption, join rule and members are asked again after a minute
 RETRY_SYNC = (1.0, 2.0, 5.0, 10.0, 30.0)
 ENV = ("MATRIX_HOMESERVER", "MATRIX_USER_ID", "MATRIX_ACCESS_TOKEN", "MATRIX_PASSWORD")
@@ -211,14 +212,13 @@ def delivery_error(error: ErrorResponse, *, reporter: bool) -> DeliveryError:
 
 @dataclass(frozen=True, slots=True)
 class RoomFacts:
-    """What a room is now, as the homeserver said at `at` (monotonic seconds)."""
+    """What a room is now, as the homeserver said (kept FACTS_TTL seconds)."""
 
     encrypted: bool
     join_rule: str
     members: frozenset[str]
     invited: frozenset[str]
     history: str  # m.room.history_visibility
-    at: float
 
 
 class MatrixAdapter:
@@ -258,7 +258,8 @@ class MatrixAdapter:
         self.client: AsyncClient | None = None
         self.ready = threading.Event()  # set once logged in and the first sync is done
         self._desk: dict[str, str] = {}  # handler room id → its configured address
-        self._facts: dict[str, RoomFacts] = {}
+        # Bounded, with a time to live: a bot in many rooms keeps no more than KEPT of them.
+        self._facts: TTLCache[str, RoomFacts] = TTLCache(KEPT, FACTS_TTL)
         self._told: dict[str, set[str]] = {}  # room id → what it was told (and stored)
         self._seen: set[str] = set()  # rooms synced before (a cut-short sync is then a gap)
 
@@ -683,7 +684,7 @@ class MatrixAdapter:
     async def _room_facts(self, room_id: str) -> RoomFacts:
         """Encryption, join rule and members, asked of the homeserver (kept a minute)."""
         facts = self._facts.get(room_id)
-        if facts is not None and time.monotonic() - facts.at < FACTS_TTL:
+        if facts is not None:
             return facts
         state = await _call(self._client().room_get_state(room_id))
         if not isinstance(state, RoomGetStateResponse):
@@ -709,7 +710,6 @@ class MatrixAdapter:
             frozenset(members),
             frozenset(invited),
             history,
-            time.monotonic(),
         )
         self._facts[room_id] = facts
         return facts

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
+from cachetools import TTLCache
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -49,7 +50,7 @@ MAX_BUTTONS = 25  # an actions block may hold 25 elements
 MEMBERS_TTL = 60.0
 PRIVACY_TTL = 60.0  # a channel made public is noticed within a minute
 LOCALE_TTL = 3600.0
-LOCALES_KEPT = 10_000
+KEPT = 10_000  # channels and people each cache keeps at most
 POST_INTERVAL = 1.0  # about one message per second per channel
 GONE = ("account_inactive", "user_disabled", "user_not_found", "cannot_dm_bot")
 # Errors that no retry can mend: the channel or the app's place in it is gone.
@@ -225,12 +226,13 @@ class SlackAdapter:
         self.handler: Handler | None = None
         self.post_interval = post_interval
         self._desk: set[str] = set()
-        self._members: dict[str, tuple[float, set[str]]] = {}
-        self._private: dict[str, tuple[float, bool]] = {}
-        self._locales: dict[str, tuple[float, str | None]] = {}
-        self._lock = threading.Lock()
-        self._team: str | None = None
         self.clock: Callable[[], float] = time.monotonic  # for the caches' time to live
+        # Bounded, with a time to live: a bot that has talked to many people keeps no more.
+        self._members: TTLCache[str, set[str]] = TTLCache(KEPT, MEMBERS_TTL, self._now)
+        self._private: TTLCache[str, bool] = TTLCache(KEPT, PRIVACY_TTL, self._now)
+        self._locales: TTLCache[str, str | None] = TTLCache(KEPT, LOCALE_TTL, self._now)
+        self._lock = threading.Lock()  # the caches are shared by Bolt's threads
+        self._team: str | None = None
         self._register()
 
     @classmethod
@@ -293,9 +295,9 @@ class SlackAdapter:
         """conversations.members, cached briefly (`fresh`: asked now); refuses when Slack cannot
         be asked."""
         channel = parse_address(channel_address)
-        now = self.clock()
-        cached = self._members.get(channel)
-        if fresh or cached is None or now - cached[0] > MEMBERS_TTL:
+        with self._lock:
+            cached = None if fresh else self._members.get(channel)
+        if cached is None:
             try:
                 members: set[str] = set()
                 cursor = None
@@ -310,9 +312,10 @@ class SlackAdapter:
             except SlackApiError as exc:
                 log.warning("membership could not be checked (%s); refusing", _code(exc))
                 return False
-            cached = (now, members)
-            self._members[channel] = cached
-        return user_id in cached[1]
+            cached = members
+            with self._lock:
+                self._members[channel] = members
+        return user_id in cached
 
     def deliver(self, outbound: Outbound, part: int = 0) -> Sent:
         """Post one part (a message holds 50 blocks); buttons on the last part."""
@@ -373,16 +376,17 @@ class SlackAdapter:
 
     def _is_private(self, channel: str) -> bool:
         """Asked again after a minute: a channel made public gets no more case content."""
-        now = self.clock()
-        cached = self._private.get(channel)
-        if cached is None or now - cached[0] > PRIVACY_TTL:
+        with self._lock:
+            private = self._private.get(channel)
+        if private is None:
             try:
                 info = self.client.conversations_info(channel=channel)["channel"]
             except SlackApiError as exc:
                 raise _delivery_error(exc) from None
-            cached = (now, bool(info.get("is_private") or info.get("is_im")))
-            self._private[channel] = cached
-        return cached[1]
+            private = bool(info.get("is_private") or info.get("is_im"))
+            with self._lock:
+                self._private[channel] = private
+        return private
 
     def _answer(self, inbound: Inbound) -> None:
         """Hand an inbound to the engine, which stores it and queues the replies.
@@ -402,20 +406,19 @@ class SlackAdapter:
         return TEXTS[negotiate(self._locale(user), LANGUAGES)][key]
 
     def _locale(self, user: str) -> str | None:
-        """The user's Slack locale, kept an hour (and for at most LOCALES_KEPT people)."""
-        now = self.clock()
-        cached = self._locales.get(user)
-        if cached is None or now - cached[0] > LOCALE_TTL:
-            try:
-                info = self.client.users_info(user=user, include_locale=True)["user"]
-                cached = (now, info.get("locale"))
-            except SlackApiError:
-                cached = (now, None)
-            with self._lock:
-                if len(self._locales) >= LOCALES_KEPT:
-                    self._locales.clear()
-                self._locales[user] = cached
-        return cached[1]
+        """The user's Slack locale, kept an hour (and for at most KEPT people)."""
+        with self._lock:
+            if user in self._locales:
+                return self._locales[user]
+        try:
+            locale: str | None = self.client.users_info(user=user, include_locale=True)["user"].get(
+                "locale"
+            )
+        except SlackApiError:
+            locale = None
+        with self._lock:
+            self._locales[user] = locale
+        return locale
 
     def display_name(self, address: str, user_id: str) -> str | None:
         """A handler's name (users.info: display name, else real name); None when Slack cannot
@@ -429,6 +432,9 @@ class SlackAdapter:
         return str(name) if name else None
 
     # --- receiving -----------------------------------------------------------------------
+
+    def _now(self) -> float:
+        return self.clock()
 
     def _register(self) -> None:
         app = self.app

@@ -332,6 +332,7 @@ class TelegramAdapter:
         # A group upgraded to a supergroup gets a new chat id; Telegram says so on every call
         # to the old one, so the move is learned again after a restart.
         self._moved: dict[int, int] = {}
+        self._in_flight: set[asyncio.Task[None]] = set()  # tidying calls no update waits for
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], org: Org) -> TelegramAdapter | None:
@@ -379,6 +380,7 @@ class TelegramAdapter:
                 await updater.stop()
             if self.application.running:
                 await self.application.stop()
+            await self.settle()
             await self.application.shutdown()
 
     def stop(self) -> None:
@@ -583,10 +585,8 @@ class TelegramAdapter:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE | None, retries: int = 3
     ) -> None:
         if update.callback_query is not None:
-            try:
-                await update.callback_query.answer()  # or the button keeps spinning
-            except TelegramError as exc:  # too old, or the network: the press still counts
-                log.info("could not answer a button press (%s)", type(exc).__name__)
+            # Or the button keeps spinning; answered while the turn is stored, not before it.
+            self._meanwhile(self._answer(update), "could not answer a button press")
         message = update.effective_message
         if message is not None and message.migrate_from_chat_id:
             self._migrated(message.migrate_from_chat_id, message.chat.id)
@@ -617,18 +617,46 @@ class TelegramAdapter:
         if elsewhere:
             self._told_groups.add(chat_id)
         if inbound.private and update.callback_query is not None:
-            await self._answered(update)
+            self._meanwhile(self._answered(update), "could not remove answered buttons")
 
-    async def _answered(self, update: Update) -> None:
+    def _meanwhile(self, call: Awaitable[object], failed: str) -> None:
+        """A Bot API call that the chat's next update does not wait for.
+
+        Answering a press and taking an answered question's buttons away are tidying, not the
+        turn: awaited in the update, each press held its chat for a round trip and for a place
+        in the overall rate limiter (30 calls a second shared with every reply), so presses
+        went no faster than about 30 a second whatever the engine did (bench/README.md).
+        `settle` waits for what is still in flight.
+        """
+
+        async def tidy() -> None:
+            try:
+                await call
+            except Exception as exc:  # noqa: BLE001 - too old, gone, or the network: logged
+                log.info("%s (%s)", failed, type(exc).__name__)
+
+        task = asyncio.get_running_loop().create_task(tidy())
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    async def settle(self) -> None:
+        """Wait for the tidying calls still in flight (before the bot shuts down)."""
+        while self._in_flight:
+            await asyncio.gather(*self._in_flight)
+
+    @staticmethod
+    async def _answer(update: Update) -> None:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+
+    @staticmethod
+    async def _answered(update: Update) -> None:
         """An answered question's buttons go, so an old one cannot be pressed by mistake."""
         query = update.callback_query
         message = query.message if query is not None else None
         if message is None or not isinstance(message, Message):
             return
-        try:
-            await message.edit_reply_markup(reply_markup=None)
-        except TelegramError as exc:  # too old to edit, or already gone: nothing to tidy
-            log.info("could not remove answered buttons (%s)", type(exc).__name__)
+        await message.edit_reply_markup(reply_markup=None)
 
 
 def _reply_target(update: Update, inbound: Inbound) -> int | None:

@@ -4,6 +4,8 @@ Each reporter walks the whole scripted intake through `Engine.handle`; between t
 process commits one row with the database driver alone (sqlite3 / psycopg) on the same database,
 so both are timed in the same run, A B A B. Prints p50 and p99 of each, their ratios, turns/s
 against commits/s, the submit turn apart, and SQL statements per turn.
+A third figure: the turn's own statements (read, write, queue a reply) with the driver alone,
+the floor under any code that does a turn's work.
 Run: python -m bench.engine_turn [--url postgresql://…] [--reporters 20] [--profile]
 """
 
@@ -18,6 +20,7 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,7 @@ from conversations.messages import Inbound, Outbound
 from conversations.org import parse_org
 from storage.crypto import Keyring, new_key_text
 from storage.db import make_engine, migrate, session_factory
+from storage.models import new_id
 from storage.vault import Vault
 
 SAMPLE = Path(__file__).parent.parent / "bot" / "samples" / "trygg.toml"
@@ -93,6 +97,56 @@ def raw_commit(url: str) -> tuple[Callable[[], None], Callable[[], None]]:
     return pg_commit, pconn.close
 
 
+# A turn's own statements (the conversation read with its key, written back, one reply
+# queued) with the driver alone: the floor under a turn, whatever code runs it.
+RAW_TURN = (
+    "SELECT c.id, c.step, c.language, c.data_key_id, c.draft, c.version, k.master_id, k.wrapped"
+    " FROM conversations c LEFT OUTER JOIN data_keys k ON c.data_key_id = k.id"
+    " WHERE c.platform = 'console' AND c.user_ref = {p}",
+    "UPDATE conversations SET draft = draft, updated_at = {p} WHERE id = {p}",
+    "INSERT INTO outbox (id, idempotency_key, data_key_id, kind, platform, destination, seq,"
+    " address, body, status, attempts, parts_sent, next_attempt_at, created_at)"
+    " VALUES ({p}, {p}, {p}, 'bench', 'console', {p}, {p}, {p}, {p}, 'pending', 0, 0, {p}, {p})",
+)
+
+
+def raw_turn(url: str) -> tuple[Callable[[str], None], Callable[[], None]]:
+    """The turn's statements for one reporter (by user_ref) with the driver alone, and how to
+    close it. The UPDATE rewrites the row without changing it, so the engine's turns go on."""
+    sqlite = url.startswith("sqlite")
+    if sqlite:
+        import sqlite3
+
+        conn: Any = sqlite3.connect(url.split(":///", 1)[1], isolation_level=None)
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "secure_delete=ON"):
+            conn.execute(f"PRAGMA {pragma}")
+    else:
+        import psycopg
+
+        conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+    read, write, queue = (q.format(p="?" if sqlite else "%s") for q in RAW_TURN)
+    seq = [0]
+    key: list[str] = []
+
+    def turn(user_ref: str) -> None:
+        if not key:  # the replies' shared key, as the engine keeps it
+            key.append(
+                conn.execute("SELECT id FROM data_keys WHERE purpose = 'reply'").fetchone()[0]
+            )
+            conn.commit()
+        if sqlite:
+            conn.execute("BEGIN")
+        found = conn.execute(read, (user_ref,)).fetchone()
+        now = datetime.now(UTC).replace(tzinfo=None)
+        conn.execute(write, (now, found[0]))
+        seq[0] += 1
+        row = (new_id(), new_id(), key[0], "d" * 64, seq[0], b"a" * 60, b"b" * 600, now, now)
+        conn.execute(queue, row)
+        conn.execute("COMMIT") if sqlite else conn.commit()
+
+    return turn, conn.close
+
+
 def inbound(user: str, line: str, last: list[Outbound]) -> Inbound:
     if not line.startswith("!"):
         return Inbound("console", user, ADDRESS, text=line)
@@ -116,6 +170,7 @@ def main() -> None:
     url = args.url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     db, engine = build(url)
     commit, close = raw_commit(url)
+    floor, close_floor = raw_turn(url)
     statements = [0]
 
     @event.listens_for(db, "before_cursor_execute")
@@ -134,6 +189,7 @@ def main() -> None:
     turns: list[float] = []
     submits: list[float] = []
     raws: list[float] = []
+    floors: list[float] = []
     counts: list[int] = []
     submit_counts: list[int] = []
     profiler = cProfile.Profile() if args.profile else None
@@ -156,15 +212,25 @@ def main() -> None:
             t0 = time.perf_counter()
             commit()
             raws.append(time.perf_counter() - t0)
+            if line != SUBMIT:
+                t0 = time.perf_counter()
+                floor(engine.vault.keyring.pseudonym("console", user))
+                floors.append(time.perf_counter() - t0)
     wall = time.perf_counter() - started
     close()
+    close_floor()
+    floor50 = pct(floors, 0.5)
     raw50, raw99 = pct(raws, 0.5), pct(raws, 0.99)
     turn50, turn99 = pct(turns, 0.5), pct(turns, 0.99)
     print(f"{len(turns)} turns by {args.reporters} reporters, {len(raws)} commits, {wall:.1f} s")
     print(f"raw durable commit   p50 {raw50 * 1e3:6.2f} ms  p99 {raw99 * 1e3:6.2f} ms")
     print(f"engine turn          p50 {turn50 * 1e3:6.2f} ms  p99 {turn99 * 1e3:6.2f} ms")
+    print(f"its statements alone p50 {floor50 * 1e3:6.2f} ms  (the driver alone: the floor)")
     print(f"submit turn          p50 {statistics.median(submits) * 1e3:6.2f} ms")
     print(f"ratio turn/commit    p50 {turn50 / raw50:5.2f}x  p99 {turn99 / raw99:5.2f}x (p99/p99)")
+    print(
+        f"floor/commit         p50 {floor50 / raw50:5.2f}x  turn/floor p50 {turn50 / floor50:5.2f}x"
+    )
     print(f"turns/s {len(turns) / sum(turns):7.0f}   commits/s {len(raws) / sum(raws):7.0f}")
     print(
         f"SQL statements per turn {statistics.mean(counts):.1f} "

@@ -10,13 +10,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.crypto import DataKey
-from storage.models import ChatMessage, new_id
+from storage.crypto import DataKey, WrappedKey
+from storage.models import Base, ChatMessage, DataKeyRow, new_id
 from storage.vault import Vault, place
 
+_REFS = Base.metadata.tables[ChatMessage.__tablename__]
+_KEYS = Base.metadata.tables[DataKeyRow.__tablename__]
+_KEEP_REF = insert(_REFS)
+# The chat's key, read with its wrapped material in the same statement.
+_CHAT_KEY = (
+    select(_KEYS.c.id, _KEYS.c.master_id, _KEYS.c.wrapped)
+    .select_from(_REFS.join(_KEYS, _REFS.c.data_key_id == _KEYS.c.id))
+    .where(_REFS.c.chat == bindparam("chat"))
+    .limit(1)
+)
 # Telegram lets a bot delete messages in a private chat for 48 hours; an hour is kept spare.
 KEEP = timedelta(hours=47)
 
@@ -39,25 +49,27 @@ class ChatLog:
 
     def add(self, session: Session, address: str, ref: str) -> None:
         """Keep `ref` (a message in the chat at `address`) for /forget, in the caller's
-        transaction (the turn that handled it, or the delivery that sent it)."""
+        transaction (the turn that handled it, or the delivery that sent it): one SELECT (the
+        chat's key with it) and one INSERT, since every message in a private chat comes here."""
         chat = self._chat(address)
         # To the hour only, earlier rather than later: no timestamp joins a chat to a case.
         until = (self.clock() + KEEP).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
         key = self._key(session, chat)
         row_id = new_id()
         encrypted = key.encrypt(ref, place("chat_messages", row_id, "ref"))
-        session.add(
-            ChatMessage(
-                id=row_id, chat=chat, data_key_id=key.key_id, ref=encrypted, expires_at=until
-            )
-        )
+        row = {
+            "id": row_id,
+            "chat": chat,
+            "data_key_id": key.key_id,
+            "ref": encrypted,
+            "expires_at": until,
+        }
+        session.connection().execute(_KEEP_REF, row)
 
     def _key(self, session: Session, chat: str) -> DataKey:
-        key_id = session.scalar(
-            select(ChatMessage.data_key_id).where(ChatMessage.chat == chat).limit(1)
-        )
-        if key_id is not None:
-            return self.vault.load(session, key_id)
+        found = session.connection().execute(_CHAT_KEY, {"chat": chat}).first()
+        if found is not None:
+            return self.vault.adopt(session, WrappedKey(found.id, found.master_id, found.wrapped))
         return self.vault.create(session)
 
     def take(self, address: str) -> list[str]:

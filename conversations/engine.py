@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,10 +31,12 @@ from conversations.messages import Inbound, Outbound, Reply
 from conversations.org import Org
 from conversations.outbox import queue_replies
 from conversations.reply_keys import ReplyKeys
-from storage.models import ProcessedEvent, new_id
+from storage.models import Base, ProcessedEvent, new_id
 from storage.vault import Vault
 
 log = logging.getLogger(__name__)
+
+_SEEN = insert(Base.metadata.tables[ProcessedEvent.__tablename__])
 
 
 class Engine:
@@ -208,10 +211,14 @@ class Engine:
             except StaleDataError:  # the same person wrote twice at once: apply in turn
                 log.info("conversation changed concurrently; retrying (attempt %d)", attempt + 1)
             except IntegrityError:
-                if not self._already_processed(inbound):
+                if self._already_processed(inbound):
+                    log.info("duplicate platform event skipped")
+                    return []
+                if attempt > 0 or not self.reply_keys.forget():
                     raise
-                log.info("duplicate platform event skipped")
-                return []
+                # The shared reply key was destroyed under this turn (another replica's clock
+                # far ahead): the turn is applied again with a new key.
+                log.warning("the replies' shared key was gone; retrying with a new one")
         raise RuntimeError("conversation kept changing; giving up on this message")
 
     def _event_key(self, inbound: Inbound) -> tuple[str, str] | None:
@@ -250,13 +257,12 @@ class Engine:
     ) -> list[Outbound]:
         key = self._event_key(inbound)
         if key is not None:
-            if session.get(ProcessedEvent, key) is not None:
-                log.info("duplicate platform event skipped")
-                return []
+            # One INSERT: an event seen before breaks its primary key, the turn is rolled
+            # back, and `_handle_safely` finds it processed and answers nothing.
             # Kept to the day only: an event's time must not be joinable to a case's receipt.
             day = self.clock().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-            session.add(ProcessedEvent(platform=key[0], event_id=key[1], processed_at=day))
-            session.flush()
+            seen = {"platform": key[0], "event_id": key[1], "processed_at": day}
+            session.connection().execute(_SEEN, seen)
         if request is not None and self._for_desk(inbound, request):
             return self._addressed(inbound, self.desk.handle(session, inbound, request, answers))
         return self._addressed(inbound, self.intake.handle(session, inbound))

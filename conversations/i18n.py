@@ -46,6 +46,15 @@ def negotiate(locale: str | None, offered: tuple[str, ...]) -> str:
     return offered[0]
 
 
+@cache
+def _babel_locale(language: str) -> Locale:
+    """Babel's locale for one of the three languages, parsed once (a turn makes a Translator)."""
+    try:
+        return Locale.parse({"nb": "nb_NO", "sv": "sv_SE", "en": "en_GB"}[language])
+    except UnknownLocaleError:  # pragma: no cover - Babel ships all three
+        return Locale.parse("en_GB")
+
+
 class Translator:
     """Looks up message ids in one language and formats dates in the organisation's zone."""
 
@@ -54,10 +63,7 @@ class Translator:
             raise CatalogError(language, "*")
         self.language = language
         self.timezone = timezone
-        try:
-            self._locale = Locale.parse({"nb": "nb_NO", "sv": "sv_SE", "en": "en_GB"}[language])
-        except UnknownLocaleError:  # pragma: no cover - Babel ships all three
-            self._locale = Locale.parse("en_GB")
+        self._locale = _babel_locale(language)
 
     def t(self, key: str, **values: object) -> str:
         """The message `key`, with `{name}` placeholders filled in."""

@@ -21,6 +21,7 @@ from storage.crypto import DataKey
 from storage.models import Base, Case, OutboxMessage, new_id
 from storage.vault import Vault, place
 
+_QUEUE = insert(Base.metadata.tables[OutboxMessage.__tablename__])
 _seq_lock = threading.Lock()
 _seq_state = [0]
 
@@ -144,11 +145,8 @@ def queue_replies(
                 "created_at": now,
             }
         )
-    session.execute(insert(_OUTBOX), rows)
+    session.connection().execute(_QUEUE, rows)
     session.info["queued"] = True
-
-
-_OUTBOX = Base.metadata.tables[OutboxMessage.__tablename__]
 
 
 def _sealed(row_id: str, outbound: Outbound, data_key: DataKey) -> tuple[bytes, bytes]:

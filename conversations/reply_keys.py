@@ -18,8 +18,8 @@ WINDOW = timedelta(seconds=60)
 
 
 class ReplyKeys:
-    """This process's current reply key; a turn that finds none fresh makes one in its own
-    transaction, and it is shared only once that transaction has committed."""
+    """This process's current reply key; a turn that finds none fresh makes one in its
+    transaction, and other turns share it only once that transaction has committed."""
 
     def __init__(self, vault: Vault, clock: Callable[[], datetime]) -> None:
         self.vault = vault
@@ -41,3 +41,9 @@ class ReplyKeys:
 
         event.listen(session, "after_commit", share, once=True)
         return key
+
+    def forget(self) -> bool:
+        """Stop using the current key (it was found gone); False when there was none."""
+        with self._lock:
+            had, self._current = self._current is not None, None
+        return had

@@ -12,9 +12,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import CursorResult, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -45,6 +44,7 @@ _FIND = (
     .select_from(_ROWS.outerjoin(_KEYS, _ROWS.c.data_key_id == _KEYS.c.id))
     .where(_ROWS.c.platform == bindparam("platform"), _ROWS.c.user_ref == bindparam("user_ref"))
 )
+_START = insert(_ROWS)
 _SAVE = (
     update(_ROWS)
     .where(_ROWS.c.id == bindparam("row_id"), _ROWS.c.version == bindparam("was"))
@@ -84,7 +84,8 @@ def conversation_of(
 ) -> ConversationRow:
     """The sender's conversation (found by pseudonym), started idle if there is none."""
     user_ref = vault.keyring.pseudonym(inbound.platform, inbound.user_id)
-    found = session.execute(_FIND, {"platform": inbound.platform, "user_ref": user_ref}).first()
+    where = {"platform": inbound.platform, "user_ref": user_ref}
+    found = session.connection().execute(_FIND, where).first()
     if found is not None:
         wrapped = None
         if found.data_key_id is not None and found.wrapped is not None:
@@ -111,8 +112,8 @@ def conversation_of(
         None,
         1,
     )
-    session.execute(
-        insert(_ROWS),
+    session.connection().execute(
+        _START,
         {
             "id": row.id,
             "platform": row.platform,
@@ -130,7 +131,7 @@ def conversation_of(
 def save(session: Session, conversation: ConversationRow, now: datetime) -> None:
     """Write the turn's changes in one UPDATE; StaleDataError when another turn of the same
     person wrote first (the engine then applies this message again, in turn)."""
-    written: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+    written = session.connection().execute(
         _SAVE,
         {
             "row_id": conversation.id,

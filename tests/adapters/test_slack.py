@@ -13,6 +13,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from adapters import slack
 from adapters.slack import EVENTS_PATH as SLACK_PATH
 from adapters.slack import SlackAdapter, escape, events_route
 from bot.channels import AdapterChannels
@@ -519,3 +520,28 @@ def test_the_minutes_button_opens_a_form_and_its_fields_are_the_minutes(rig):
         log = rig.engine.desk.log_text(session, rig.case())
     assert "19.11 · Kari, Per" in log and "Beslutninger: Warn him" in log
     assert "Neste steg" not in log
+
+
+def test_what_the_adapter_keeps_about_channels_and_people_is_bounded_and_expires(rig, monkeypatch):
+    """Guards the caches: a bot that has talked to many people keeps at most KEPT of each,
+    answers from the cache within the time to live, and asks Slack again after it."""
+    monkeypatch.setattr(slack, "KEPT", 3)
+    adapter = SlackAdapter("xoxb-test", SECRET, api_url=rig.api.url, post_interval=0.0)
+    now = [0.0]
+    adapter.clock = lambda: now[0]
+    for number in range(10):
+        adapter._locale(f"U{number}")
+        adapter._is_private(f"D{number}")
+    assert len(adapter._locales) <= 3 and len(adapter._private) <= 3
+
+    def asked(method: str) -> int:
+        return sum(1 for name, _ in rig.api.calls if name == method)
+
+    before = asked("users.info"), asked("conversations.info")
+    adapter._locale("U9")
+    adapter._is_private("D9")
+    assert (asked("users.info"), asked("conversations.info")) == before
+    now[0] += slack.LOCALE_TTL + 1
+    adapter._locale("U9")
+    adapter._is_private("D9")
+    assert (asked("users.info"), asked("conversations.info")) == (before[0] + 1, before[1] + 1)

@@ -124,6 +124,7 @@ def run(rig: Rig, scenario) -> None:
     async def main() -> None:
         await rig.adapter.initialize()
         await scenario()
+        await rig.adapter.settle()
         await rig.adapter.application.shutdown()
 
     asyncio.run(main())
@@ -592,3 +593,50 @@ def test_the_alert_is_edited_to_say_who_acknowledged_it(rig):
     markup = str(edits[0]["reply_markup"])
     assert "desk:take:" in markup and "desk:ack:" not in markup
     assert "Kari Nilsen" in rig.texts(GROUP)[-1]  # the confirmation in the thread names her
+
+
+class HeldBotApi(FakeBotApi):
+    """Holds answerCallbackQuery and editMessageReplyMarkup until `release` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def do_request(self, url: str, method: str, request_data=None, **timeouts: Any):
+        if url.endswith(("/answerCallbackQuery", "/editMessageReplyMarkup")):
+            await self.release.wait()
+        return await super().do_request(url, method, request_data, **timeouts)
+
+
+def test_a_press_does_not_hold_its_chat_while_the_bot_api_tidies_up():
+    """Guards the press path: answering the button and removing an answered question's
+    buttons are Bot API calls (the removal waits for the overall rate limiter); the chat's
+    next update is stored without waiting for them, and both calls are still made."""
+    api = HeldBotApi()
+    adapter = TelegramAdapter("123:TEST", request=api, rate_limit=True)
+    handled: list[str | None] = []
+    adapter.start(lambda inbound: handled.append(inbound.choice or inbound.text) or [])
+    updates = Updates()
+
+    async def main() -> None:
+        await adapter.initialize()
+        application = adapter.application
+        await application.start()
+        for data in (
+            updates.callback(REPORTER, REPORTER, "q:1", "en"),
+            updates.message(REPORTER, REPORTER, "next", "en"),
+        ):
+            await application.update_queue.put(Update.de_json(data, application.bot))
+        # Both turns are handled while the Bot API has answered neither call.
+        await asyncio.wait_for(application.update_queue.join(), 10)
+        assert handled == ["q:1", "next"]
+        assert not any(name == "answerCallbackQuery" for name, _ in api.calls)
+        api.release.set()
+        await asyncio.wait_for(adapter.settle(), 10)
+        await application.stop()
+        await application.shutdown()
+
+    asyncio.run(main())
+    names = [name for name, _ in api.calls]
+    assert names.count("answerCallbackQuery") == 1
+    assert names.count("editMessageReplyMarkup") == 1

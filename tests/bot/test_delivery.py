@@ -6,7 +6,7 @@ import threading
 import time
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from adapters.console import GROUP_PREFIX
 from bot.delivery import LEASE, TIDY_EVERY, DeliverySweep, backoff, requeue
@@ -261,6 +261,21 @@ def test_replies_share_a_key_for_a_minute_and_a_key_in_use_is_never_destroyed(
     clock[0] += REPLY_KEY_KEPT + TIDY_EVERY
     sweep.run_once()
     assert reply_keys() == set()
+
+
+def test_a_reply_key_destroyed_under_the_engine_costs_no_message(engine, sweep, console):
+    """Guards the retry: when the shared reply key is gone (another replica destroyed it,
+    its clock far ahead), the turn is applied with a new key — the answer is kept and the
+    person gets the reply."""
+    chat = Chat(engine)
+    engine.handle(chat.console.inbound("/start"))
+    sweep.drain()
+    with engine.sessions() as session, session.begin():
+        session.execute(delete(DataKeyRow).where(DataKeyRow.purpose == "reply"))
+    replies = engine.handle(chat.console.inbound("/help"))
+    assert replies and "problem" not in replies[0].text
+    sweep.drain()
+    assert console.sent[-1].text == replies[-1].text
 
 
 def test_a_restarted_process_takes_back_what_its_killed_self_held(engine, console, clock):
