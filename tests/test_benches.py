@@ -61,8 +61,8 @@ def prints(output: str, *patterns: str) -> None:
         assert any(re.match(pattern, line) for line in lines), f"no {pattern!r} in:\n{output}"
 
 
-def test_engine_turn_prints_its_figures():
-    output = bench("engine_turn", "--reporters", "1")
+def test_engine_turn_prints_its_figures_and_profile():
+    output = bench("engine_turn", "--reporters", "1", "--profile")
     prints(
         output,
         r"SQLite WAL, synchronous=",
@@ -71,7 +71,9 @@ def test_engine_turn_prints_its_figures():
         rf"engine turn +p50 +{N} ms +p99 +{N} ms",
         rf"submit turn +p50 +{N} ms",
         rf"ratio turn/commit +p50 +{N}x +p99 +{N}x",
+        rf"floor/commit +p50 +{N}x +turn/floor p50 +{N}x",
         rf"SQL statements per turn {N} \(max {N}\), on submit {N}",
+        rf" +{N} function calls",  # the profile
     )
 
 
@@ -125,13 +127,25 @@ def test_delivery_rate_prints_its_figures_and_keeps_order():
     )
 
 
-def test_telegram_updates_prints_its_figures():
-    output = bench("telegram_updates", "--chats", "2", "--messages", "2")
+def test_telegram_updates_prints_its_figures_and_profile():
+    output = bench("telegram_updates", "--chats", "2", "--messages", "2", "--profile")
     prints(
         output,
         r"4 updates from 2 chats",
         rf"Trygg \(stored, queued\) +{N} updates/s",
         rf"PTB echo handler +{N} updates/s",
+        rf"ratio {N}x the echo's time",
+        rf"second run, ms an update: {N} in all",
+        rf"  engine turn CPU {N}",
+    )
+
+
+def test_telegram_updates_with_presses_prints_its_figures():
+    output = bench("telegram_updates", "--chats", "2", "--messages", "2", "--presses")
+    prints(
+        output,
+        r"4 updates from 2 chats \(presses\)",
+        rf"Trygg \(stored, queued\) +{N} presses/s",
         rf"ratio {N}x the echo's time",
     )
 
