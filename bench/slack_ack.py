@@ -3,11 +3,12 @@ Bolt (signature checks on) and the engine on SQLite; every press is stored befor
 
 Prints the slowest and the median acknowledgement, and the same for Bolt's own echo listener
 (`ack()` only, nothing stored) measured in the same run: the goal is under one second for all.
-Run: python -m bench.slack_ack
+Run: python -m bench.slack_ack [--presses 20]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import tempfile
@@ -79,15 +80,15 @@ def press(port: int, user: str, number: int) -> float:
     return time.perf_counter() - started
 
 
-def burst(port: int, prefix: str) -> list[float]:
-    times: list[float] = [0.0] * PRESSES
-    go = threading.Barrier(PRESSES)
+def burst(port: int, prefix: str, presses: int = PRESSES) -> list[float]:
+    times: list[float] = [0.0] * presses
+    go = threading.Barrier(presses)
 
     def one(n: int) -> None:
         go.wait()
         times[n] = press(port, f"U0{prefix}{n:04d}", n)
 
-    threads = [threading.Thread(target=one, args=(n,)) for n in range(PRESSES)]
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(presses)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -106,6 +107,9 @@ def serve(app: object, port: int) -> uvicorn.Server:
 def main() -> None:
     import tomllib
 
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--presses", type=int, default=PRESSES, help="button presses at once")
+    presses = parser.parse_args().presses
     api = SlackWebApi()
     data = tomllib.loads(SAMPLE.read_text())
     for group, channel in zip(data["groups"], ("G0DESK01", "G0CENTRAL"), strict=True):
@@ -132,14 +136,14 @@ def main() -> None:
         theirs_adapter.app = echo
         theirs = serve(build_app([events_route(theirs_adapter, SECRET)]), echo_port := free_port())
 
-        burst(port, "WARM")  # warm both up (imports, first connections)
-        burst(echo_port, "WARM")
-        trygg, bolt = burst(port, "TRYGG"), burst(echo_port, "ECHO")
+        burst(port, "WARM", presses)  # warm both up (imports, first connections)
+        burst(echo_port, "WARM", presses)
+        trygg, bolt = burst(port, "TRYGG", presses), burst(echo_port, "ECHO", presses)
         with session_factory(db)() as session:
             stored = session.scalar(select(func.count()).select_from(Conversation))
         ours.should_exit = theirs.should_exit = True
         api.close()
-    print(f"{PRESSES} presses at once, each stored before its 200 ({stored} conversations):")
+    print(f"{presses} presses at once, each stored before its 200 ({stored} conversations):")
     print(f"  Trygg: slowest {max(trygg):.3f} s, median {statistics.median(trygg):.3f} s")
     print(
         f"  Bolt echo (ack only): slowest {max(bolt):.3f} s, median {statistics.median(bolt):.3f} s"

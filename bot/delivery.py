@@ -13,7 +13,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -48,6 +48,8 @@ LEASE = timedelta(seconds=60)
 # one at a time would stay far below Telegram's 30 messages a second. Each destination stays
 # in order (one of its messages is claimed at a time); the default, for tools and tests, is 1.
 PARALLEL = 8
+# The next claim is made when no more than this many sends per thread are left to do.
+REFILL = 2
 BASE_DELAY = timedelta(seconds=5)
 MAX_DELAY = timedelta(minutes=30)
 GIVE_UP_AFTER = timedelta(days=7)
@@ -98,27 +100,73 @@ class DeliverySweep:
     def run_once(self, limit: int = 100, rounds: int = 20) -> int:
         """Send what may go now; returns how many parts went.
 
-        Each round claims the first due message of each destination whose pace allows and
-        sends one part of it, several destinations at once; rounds repeat while they send
-        something (a destination's next message, the next part) — what must wait for its
-        pace waits for a later run.
+        A claim takes the first due message of each destination whose pace allows; one part
+        of each is sent, several destinations at once; claims repeat (at most `rounds` that
+        find something) while something may have become due (a destination's next message,
+        the next part) — what must wait for its pace waits for a later run.
         """
-        total = 0
         if not self._took_back:
             self.take_back()
         self._destroy_spent_keys()
+        if self.parallel > 1:
+            return self._pipeline(limit, rounds)
+        total = 0
         for _ in range(rounds):
             with transaction(self.sessions) as session:
                 claimed = claim_outbox(session, self.owner, self.clock(), LEASE, limit)
-            if len(claimed) > 1 and self.parallel > 1:
-                if self._pool is None:
-                    self._pool = ThreadPoolExecutor(self.parallel, "trygg-send")
-                sent = sum(self._pool.map(self._deliver, claimed))
-            else:
-                sent = sum(self._deliver(row_id) for row_id in claimed)
+            sent = sum(self._deliver(row_id) for row_id in claimed)
             total += sent
             if not sent:
                 break
+        return total
+
+    def _pipeline(self, limit: int, rounds: int) -> int:
+        """Send with `parallel` threads and claim again while the last sends are in flight.
+
+        Claiming only after a whole batch was sent left the threads idle for the batch's last
+        round trips and the claim (bench/delivery_rate.py); here the next claim is made once
+        no more than `REFILL` sends per thread are left, so the threads always have a part to
+        send. The guarantees are the claim's and the row's, not the loop's: a destination's
+        next message is not claimed while one of its messages is claimed (order), each row's
+        lease is renewed just before its send, and a row this run still holds is never handed
+        to a second thread (it is sent again, if claimed again, only after its send is done).
+        """
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.parallel, "trygg-send")
+        pool = self._pool
+        flight: dict[Future[int], str] = {}  # each send under way (or queued) → its row
+        again: set[str] = set()  # claimed anew while its previous send was finishing
+        total = claims = 0
+        may_claim = True  # false after a claim found nothing, until a send is done
+        failure: BaseException | None = None
+        while True:
+            refill = len(flight) <= REFILL * self.parallel
+            if refill and may_claim and failure is None and claims < rounds:
+                with transaction(self.sessions) as session:
+                    claimed = claim_outbox(session, self.owner, self.clock(), LEASE, limit)
+                claims += 1 if claimed else 0
+                may_claim = bool(claimed)
+                busy = set(flight.values())
+                for row_id in claimed:
+                    if row_id in busy:
+                        again.add(row_id)
+                    else:
+                        flight[pool.submit(self._deliver, row_id)] = row_id
+            if not flight:
+                break
+            done, _ = wait(flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                row_id = flight.pop(future)
+                may_claim = True
+                try:
+                    total += future.result()
+                except Exception as exc:  # noqa: BLE001 - raised once the others are done
+                    failure = failure or exc
+                if row_id in again:
+                    again.discard(row_id)
+                    flight[pool.submit(self._deliver, row_id)] = row_id
+        if failure is not None:
+            raise failure
         return total
 
     def _destroy_spent_keys(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -14,6 +16,7 @@ from conversations.adapter import Sent
 from conversations.errors import PermanentDeliveryError, RateLimited
 from conversations.fairness import Fairness
 from conversations.messages import Outbound
+from conversations.outbox import destination_of, enqueue
 from storage.health import health
 from storage.models import DataKeyRow, DestinationPace, OutboxMessage
 from storage.queue import claim_outbox, pace
@@ -414,3 +417,77 @@ def test_paces_that_hold_nothing_back_are_purged(engine, org, clock):
     PurgeSweep(engine.sessions, engine.vault, org, clock=lambda: clock[0]).run_once()
     with engine.sessions() as session:
         assert list(session.scalars(select(DestinationPace.destination))) == ["recent"]
+
+
+class OverlapConsole(PartsConsole):
+    """Checks, at each send, what the pipelined sweep must guarantee: no second send to the
+    same place at once, and the row being sent leased to the sweep since after the sending
+    thread's previous send (renewed just before, not left with its claim's lease). Each send
+    takes real time (so the threads overlap) and moves the clock a twentieth of a lease, so
+    claimed rows that wait behind twenty sends would otherwise be sent without a lease."""
+
+    def __init__(self, engine, clock, owner: str, addresses: list[str]) -> None:
+        super().__init__()
+        self.engine, self.clock, self.owner = engine, clock, owner
+        self.destination = {a: destination_of(engine.vault, a) for a in addresses}
+        self.lock = threading.Lock()
+        self.in_flight: set[str] = set()
+        self.thread = threading.local()  # the clock when this thread's previous send was done
+        self.faults: list[str] = []
+        self.by_address: dict[str, list[str]] = {a: [] for a in addresses}
+
+    def deliver(self, outbound: Outbound, part: int = 0) -> Sent:
+        address = outbound.address
+        with self.lock:
+            if address in self.in_flight:
+                self.faults.append(f"two sends at once to {address}")
+            self.in_flight.add(address)
+        previous = getattr(self.thread, "done_at", None)
+        with self.engine.sessions() as session:
+            leases = session.scalars(
+                select(OutboxMessage.lease_expires_at).where(
+                    OutboxMessage.destination == self.destination[address],
+                    OutboxMessage.status == "claimed",
+                    OutboxMessage.lease_owner == self.owner,
+                )
+            ).all()
+        if len(leases) != 1 or (previous is not None and leases[0] < previous + LEASE):
+            self.faults.append(f"{address}: sent without a lease renewed ({leases})")
+        time.sleep(0.001)
+        try:
+            sent = super().deliver(outbound, part)
+            with self.lock:
+                self.by_address[address].append(outbound.text.split("|")[part])
+                self.clock[0] += LEASE / 20
+                self.thread.done_at = self.clock[0]
+            return sent
+        finally:
+            with self.lock:
+                self.in_flight.discard(address)
+
+
+def test_the_pipelined_sweep_keeps_order_and_each_send_under_a_lease(engine, clock):
+    """Guards the claim-while-sending loop (parallel > 1): a destination gets one part at a
+    time, in order, each exactly once, each under a lease renewed just before it, though claims
+    overlap sends and claimed rows wait longer than the lease they were claimed with."""
+    addresses = [f"console:place{number}" for number in range(40)]
+    console = OverlapConsole(engine, clock, "a", addresses)
+    with engine.sessions() as session, session.begin():
+        key = engine.vault.create(session)
+        for number in range(3):
+            for address in addresses:
+                text = f"{number}a|{number}b" if number == 1 else f"{number}"
+                enqueue(
+                    session, engine.vault, None, Outbound(address, text), kind="reply",
+                    key=f"m{number}", now=clock[0], data_key=key,
+                )  # fmt: skip
+    sweep = DeliverySweep(
+        engine.sessions, engine.vault, {"console": console}, clock=lambda: clock[0], owner="a",
+        parallel=3,
+    )  # fmt: skip
+    try:
+        assert sweep.drain() == 160
+    finally:
+        sweep.close()
+    assert console.faults == []
+    assert console.by_address == {a: ["0", "1a", "1b", "2"] for a in addresses}
