@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
@@ -21,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.replica import replica_name, take_back
-from conversations.adapter import Adapter, CanEditMessage, HasPace, Sent
+from conversations.adapter import Adapter, CanEditMessage, HasOverallPace, HasPace, Sent
 from conversations.chat_log import ChatLog
 from conversations.errors import PermanentDeliveryError, RecipientGone
 from conversations.outbox import (
@@ -36,7 +37,7 @@ from storage.crypto import DataKey
 from storage.db import transaction
 from storage.errors import ErasedError, StorageError
 from storage.models import Case, OutboxMessage
-from storage.queue import claim_outbox, due_exists, held, pace, release
+from storage.queue import claim_outbox, due_exists, held, pace, release, reserve
 from storage.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ class DeliverySweep:
         self.give_up_after = give_up_after
         self._took_back = False
         self._tidied_at: datetime | None = None
+        self.sleep: Callable[[float], None] = time.sleep  # waiting for an overall pace slot
         # Told when a reporter blocked the bot, so the group learns they cannot be reached.
         self.on_recipient_gone: Callable[[Session, str], None] | None = None
         # Told when a message to a group is a dead letter, so another group learns of it.
@@ -216,9 +218,10 @@ class DeliverySweep:
             return self.vault.load(session, case.data_key_id if case else None)
         return self.vault.load(session, row.data_key_id)
 
-    def _prepare(self, row_id: str) -> tuple[Queued, DataKey] | None:
+    def _prepare(self, row_id: str) -> tuple[Queued, DataKey, datetime | None] | None:
         """Decrypt a claimed row (with its thread's parent reference) and keep its key for
-        recording what was sent; None when it cannot go."""
+        recording what was sent, and its slot in the platform's overall pace (None: none);
+        None when it cannot go."""
         with transaction(self.sessions) as session:
             row = held(session, OutboxMessage, row_id, self.owner)
             if row is None:
@@ -247,14 +250,25 @@ class DeliverySweep:
                 parent_ref = decrypt_ref(parent, key) if parent is not None else None
                 if parent_ref is not None:
                     queued = replace(queued, outbound=replace(queued.outbound, reply_to=parent_ref))
-            return queued, key
+            return queued, key, self._slot(session, row.platform)
+
+    def _slot(self, session: Session, platform: str) -> datetime | None:
+        """This send's slot in the platform's overall pace, taken now (None without one)."""
+        adapter = self.adapters[platform]
+        if not isinstance(adapter, HasOverallPace) or adapter.overall_interval() <= 0:
+            return None
+        return reserve(session, f"{platform}:*", self.clock(), adapter.overall_interval())
 
     def _deliver(self, row_id: str) -> int:
         """Send the next part of one claimed row; a failure stays queued, isolated to its row."""
         prepared = self._prepare(row_id)
         if prepared is None:
             return 0
-        queued, key = prepared
+        queued, key, slot = prepared
+        if slot is not None:  # a few slots ahead at most: well within the lease, renewed now
+            delay = (slot - self.clock()).total_seconds()
+            if delay > 0:
+                self.sleep(delay)
         adapter = self.adapters[platform_of(queued.outbound.address)]
         try:
             if queued.kind == ALERT_EDIT:

@@ -55,6 +55,15 @@ class HasPace(Protocol):
 
 
 @runtime_checkable
+class HasOverallPace(Protocol):
+    """Optional: the least time between any two messages the bot sends on the platform
+    (Telegram: 30 a second for the whole bot). Slots are handed out by the database, so
+    the pace holds across replicas; the sending thread waits for its slot."""
+
+    def overall_interval(self) -> float: ...
+
+
+@runtime_checkable
 class CanCheckMembership(Protocol):
     """Optional: is a user a member of a group's channel? Without it, handler actions refuse."""
 

@@ -146,6 +146,26 @@ def pace(session: Session, destination: str, next_at: datetime) -> None:
         )
 
 
+def reserve(session: Session, key: str, now: datetime, interval: float) -> datetime:
+    """The next free send slot under `key` (a platform's overall pace), taken for the caller:
+    slots are `interval` seconds apart whichever replica takes them (the row is locked until
+    the caller commits)."""
+    row = {"destination": key, "next_at": now}
+    dialect = session.get_bind().dialect.name
+    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(upsert(DestinationPace).values(row).on_conflict_do_nothing())
+    free = session.scalar(
+        select(DestinationPace.next_at).where(DestinationPace.destination == key).with_for_update()
+    )
+    slot = max(free, now) if free is not None else now
+    session.execute(
+        update(DestinationPace)
+        .where(DestinationPace.destination == key)
+        .values(next_at=slot + timedelta(seconds=interval))
+    )
+    return slot
+
+
 def forget_paces(session: Session, now: datetime) -> int:
     """Drop the paces that no longer hold anything back (one row per destination otherwise
     stays for ever); returns how many."""

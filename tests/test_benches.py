@@ -120,7 +120,8 @@ def test_delivery_rate_prints_its_figures_and_keeps_order():
     output = bench("delivery_rate", "--chats", "5", "--group", "2", "--latency", "0.01")
     prints(
         output,
-        rf"5 messages to 5 chats in {N} s: {N}/s of 30/s allowed",
+        rf"5 messages to 5 chats by 1 replica\(s\) in {N} s: {N}/s of 30/s allowed",
+        rf"5 messages to 5 chats by 2 replica\(s\) in {N} s: {N}/s of 30/s allowed",
         rf"  ratio {N} \(goal >= 0.95\); 429 answers \d+; in order True",
         rf"2 messages to one group in {N} s \({N}/min; 20/min allowed\)",
         r"  429 answers \d+ \(goal: 0 after the first\); in order True",

@@ -610,7 +610,7 @@ class HeldBotApi(FakeBotApi):
 
 def test_a_press_does_not_hold_its_chat_while_the_bot_api_tidies_up():
     """Guards the press path: answering the button and removing an answered question's
-    buttons are Bot API calls (the removal waits for the overall rate limiter); the chat's
+    buttons are Bot API calls (each may wait for the Bot API or a limit); the chat's
     next update is stored without waiting for them, and both calls are still made."""
     api = HeldBotApi()
     adapter = TelegramAdapter("123:TEST", request=api, rate_limit=True)

@@ -491,3 +491,31 @@ def test_the_pipelined_sweep_keeps_order_and_each_send_under_a_lease(engine, clo
         sweep.close()
     assert console.faults == []
     assert console.by_address == {a: ["0", "1a", "1b", "2"] for a in addresses}
+
+
+class PacedConsole(RecordingConsole):
+    """A console whose platform allows two messages a second for the whole bot."""
+
+    def overall_interval(self) -> float:
+        return 0.5
+
+
+def test_the_overall_pace_holds_across_replicas(engine, clock):
+    """Guards the overall slots in the database: two replicas sending to six people at the
+    same frozen moment get slots half a second apart, shared, none twice, and each waits
+    for its own slot before it sends."""
+    console = PacedConsole()
+    waits: list[float] = []
+    sweeps = []
+    for name in ("replica-a", "replica-b"):
+        sweep = DeliverySweep(
+            engine.sessions, engine.vault, {"console": console}, clock=lambda: clock[0], owner=name
+        )
+        sweep.sleep = waits.append
+        sweeps.append(sweep)
+    for number in range(6):
+        engine.handle(Chat(engine, user_id=f"person-{number}").console.inbound("hei"))
+    sent = sweeps[0].run_once(limit=3) + sweeps[1].run_once(limit=3)
+    sent += sweeps[0].run_once() + sweeps[1].run_once()
+    assert sent == len(console.sent) == 6
+    assert sorted(waits) == [0.5, 1.0, 1.5, 2.0, 2.5]  # the first slot is now: no wait
