@@ -42,6 +42,9 @@ from storage.vault import Vault
 
 log = logging.getLogger(__name__)
 
+# Typed at the review, this many words or fewer that name one button are that button.
+SHORT = 2
+
 COMMANDS = ("/start", "/help", "/back", "/cancel", "/language", "/status", "/forget")
 # Questions whose answer is a name or a description: a number alone is a mistyped choice.
 NAMES_ONLY = (Step.NAME, Step.AFFECTED, Step.WHO)
@@ -221,6 +224,9 @@ class Intake:
         text = (inbound.text or "").strip()
         only_choices = not flow.takes_text(turn.state)
         typed = typed_choice(text, offered, forgiving=only_choices) or words_for(text, offered)
+        if typed is None and turn.state == Step.REVIEW and len(text.split()) <= SHORT:
+            # "send" at the review is the Send button, not a wish (a wish is a sentence).
+            typed = typed_choice(text, offered, forgiving=True)
         number = is_number(text)
         # Without buttons (inbound.numbered) a bare number is the choice shown with it.
         if typed is None and number and (inbound.numbered or not flow.takes_text(turn.state)):

@@ -264,3 +264,21 @@ def test_an_unread_when_is_asked_once_more_then_kept_as_words(engine):
         chat.send(line)
     review = next(r.text for r in reversed(chat.replies) if "Steg 9 av 9" in r.text)
     assert "det husker jeg dårlig" in review and "tidspunkt ukjent" not in review
+
+
+def test_send_typed_at_the_review_sends_and_a_sentence_is_a_wish(engine):
+    """Guards the review's typed words: "send" (any case, in each language) is the Send
+    button, not a wish called "send"; a sentence is still the reporter's wish."""
+    for language, word, wish in (
+        ("en", "send", "I want it to stop"),
+        ("nb", "Send", "Jeg vil at det skal stoppe"),
+        ("sv", "skicka", "Jag vill att det slutar"),
+    ):
+        chat = Chat(engine, user_id=f"typist-{language}", locale=language)
+        file_report_until_review(chat)
+        chat.send(wish)
+        assert wish in chat.last  # the review again, with the wish
+        chat.send(word)
+        assert "K-" in chat.last, (language, chat.last)
+    cases_filed = cases(engine)
+    assert len(cases_filed) == 3
