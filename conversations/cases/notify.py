@@ -367,10 +367,13 @@ class Notifier:
         key: str,
         separator: str = "\n",
     ) -> None:
-        """Queue a message to the reporter at the address stored encrypted with their case.
+        """Queue a message to the reporter at the address stored encrypted with their case;
+        nothing when they asked not to be written to (whoever asks, it is never sent).
 
         The first line only says there is news: a phone's lock screen shows no more than that.
         """
+        if not case.contact_ok:
+            return
         data_key = self.vault.load(session, case.data_key_id)
         address = data_key.decrypt(
             case.reporter_address, place("cases", case.id, "reporter_address")

@@ -29,6 +29,8 @@ def live_actions(case: Case, order: tuple[str, ...]) -> tuple[str, ...]:
         hidden.add("take")
     if case.feedback_given_at is not None:
         hidden.add("feedback")
+    if not case.contact_ok:  # the reporter asked not to be written to
+        hidden.add("reply")
     return tuple(a for a in order if a not in hidden)
 
 

@@ -9,7 +9,7 @@ from adapters.console import GROUP_PREFIX
 from conversations.messages import Inbound
 from storage.models import AuditEntry, CaseLogEntry, OutboxMessage
 from tests.chat import Chat, the_case
-from tests.conversations.test_intake import file_report
+from tests.conversations.test_intake import file_report, file_report_until_review
 
 LOCALES = {"nb": "nb-NO", "sv": "sv-SE", "en": "en-GB"}
 REGION = f"{GROUP_PREFIX}region"
@@ -248,3 +248,26 @@ def test_failed_delivery_stays_queued_and_is_retried(engine, sweep, console, clo
     clock[0] += timedelta(minutes=5)
     assert sweep.run_once() == 1
     assert the_case(engine).reference in console.sent[-1].text
+
+
+def test_a_reporter_who_said_dont_write_to_me_gets_nothing_from_the_group(engine, sweep, console):
+    """Guards Notifier.to_reporter: after "Don't write to me", neither the acknowledgement,
+    nor the feedback, nor the closing reaches the reporter (someone may see their phone);
+    the group's confirmations still come."""
+    chat = Chat(engine, locale="en")
+    file_report_until_review(chat)
+    chat.press("Don't write to me")
+    chat.press("Send the report")
+    reference = the_case(engine).reference
+    sweep.drain()
+    alert = next(o for o in console.sent if reference in o.text and o.choices)
+    labels = [c.label for c in alert.choices]
+    assert labels and engine.notifier.desk_tr.t("desk.button.reply") not in labels
+    before = len(reporter_side(console))
+    handler(chat, f"/ack {reference}")
+    handler(chat, f"/feedback {reference} We have talked to him.")
+    handler(chat, f"/close {reference} resolved")
+    sweep.drain()
+    case = the_case(engine)
+    assert case.acknowledged_at and case.feedback_given_at and case.closed_at  # all applied
+    assert len(reporter_side(console)) == before
