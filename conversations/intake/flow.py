@@ -237,6 +237,9 @@ def choices_for(state: str, ctx: Context) -> tuple[Choice, ...]:
             for step in ctx.steps()
             if step != Step.REVIEW
         ]
+        if ctx.draft.get("wishes"):
+            wishes = FIELDS[Step.WISHES]
+            options.append(_choice(state, f"edit:{Step.WISHES}", t(wishes)))
         options.append(_choice(state, "review", t("button.back_to_review")))
     elif state == Step.REVIEW_DELETE:
         options = [
@@ -440,7 +443,8 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
     if state == Step.REVIEW:  # words written at the review are the reporter's wishes
         if fold(text or "") in WORDS["skip"] | WORDS["unknown"]:
             return Outcome(Step.REVIEW)  # "skip": no wishes; the review stays as it was
-        d["wishes"] = text or ""
+        # Each message adds to the wishes ("change an answer" → wishes starts them afresh).
+        d["wishes"] = "\n".join(w for w in (d.get("wishes"), text) if w)
         return Outcome(Step.REVIEW, ctx.t("review.wishes_noted"))
     if state == Step.CONTACT:  # a draft begun before contact moved to the review
         d["contact"] = choice == "yes"

@@ -43,7 +43,9 @@ from storage.vault import Vault
 log = logging.getLogger(__name__)
 
 # Typed at the review, this many words or fewer that name one button are that button.
-SHORT = 2
+SHORT = 4
+# A message at the review that starts with one of these opens "change an answer".
+CHANGE_WORDS = frozenset({"endre", "endra", "rette", "andra", "change", "edit", "correct"})
 
 COMMANDS = ("/start", "/help", "/back", "/cancel", "/language", "/status", "/forget")
 # Questions whose answer is a name or a description: a number alone is a mistyped choice.
@@ -224,9 +226,8 @@ class Intake:
         text = (inbound.text or "").strip()
         only_choices = not flow.takes_text(turn.state)
         typed = typed_choice(text, offered, forgiving=only_choices) or words_for(text, offered)
-        if typed is None and turn.state == Step.REVIEW and len(text.split()) <= SHORT:
-            # "send" at the review is the Send button, not a wish (a wish is a sentence).
-            typed = typed_choice(text, offered, forgiving=True)
+        if typed is None and turn.state == Step.REVIEW:
+            typed = _review_button(text, offered)
         number = is_number(text)
         # Without buttons (inbound.numbered) a bare number is the choice shown with it.
         if typed is None and number and (inbound.numbered or not flow.takes_text(turn.state)):
@@ -561,3 +562,14 @@ class Intake:
         turn.say(
             receipt_text(tr, self.org, receipt, forget=self.channels.can_forget(inbound.address))
         )
+
+
+def _review_button(text: str, offered: tuple[Choice, ...]) -> str | None:
+    """A short message at the review that names a button ("send", "dont write to me") is
+    that button, and one that starts "change …" opens the list; else None (a wish)."""
+    words = fold(text).split()
+    if words and words[0] in CHANGE_WORDS:
+        return next((c.value for c in offered if c.value.endswith(":change")), None)
+    if len(words) <= SHORT:
+        return typed_choice(text, offered, forgiving=True)
+    return None

@@ -282,3 +282,23 @@ def test_send_typed_at_the_review_sends_and_a_sentence_is_a_wish(engine):
         assert "K-" in chat.last, (language, chat.last)
     cases_filed = cases(engine)
     assert len(cases_filed) == 3
+
+
+def test_wishes_typed_at_the_review_add_up_and_can_be_changed(engine):
+    """Guards the review's wishes: a second message adds to the first (the first said what
+    matters most), "change …" opens the list instead of becoming a wish, and "Your wishes"
+    there writes them afresh; "don't write to me" typed is the button."""
+    chat = Chat(engine, locale="en")
+    file_report_until_review(chat)
+    chat.send("I want it to stop, and he must not learn it was me")
+    chat.send("and I would like a conversation")
+    assert "he must not learn it was me" in chat.last
+    assert "I would like a conversation" in chat.last
+    chat.send("change who")
+    assert "Your wishes" in chat.labels()
+    chat.press("Your wishes")
+    chat.send("Only a conversation")
+    assert "Only a conversation" in chat.last and "must not learn" not in chat.last
+    chat.send("dont write to me")
+    assert "Only a conversation" in chat.last  # not a wish: the button
+    assert "You may write to me" in chat.labels()  # contact is off now
