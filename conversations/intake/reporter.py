@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 # Typed at the review, this many words or fewer that name one button are that button.
 SHORT = 4
+# Typed at the welcome, this many words or more are someone's story, not a wrong button.
+STORY_WORDS = 7
 # A message at the review that starts with one of these opens "change an answer".
 CHANGE_WORDS = frozenset({"endre", "endra", "rette", "andra", "change", "edit", "correct"})
 
@@ -239,7 +241,9 @@ class Intake:
             self._reprompt(turn)
             return False, None
         if not flow.takes_text(turn.state):
-            turn.say(turn.ctx.t("problem.pick_one"))
+            story = turn.state == Step.WELCOME and len(text.split()) >= STORY_WORDS
+            key = N_("problem.story_at_welcome") if story else N_("problem.pick_one")
+            turn.say(turn.ctx.t(key))
             self._reprompt(turn)
             return False, None
         if not text:
@@ -281,8 +285,8 @@ class Intake:
             else:
                 turn.say(t("command.continuing"))
                 self._reprompt(turn)
-        elif command == "/help":
-            turn.say(t("command.help"))
+        elif command == "/help":  # someone asking for help may need a help line first
+            turn.say(t("command.help") + "\n\n" + help_now_text(turn.ctx.tr, self.org))
             self._reprompt(turn)
         elif command == "/cancel" and turn.state == Step.REVIEW:
             turn.conversation.step = Step.REVIEW_DELETE  # a finished report: ask first

@@ -302,3 +302,21 @@ def test_wishes_typed_at_the_review_add_up_and_can_be_changed(engine):
     chat.send("dont write to me")
     assert "Only a conversation" in chat.last  # not a wish: the button
     assert "You may write to me" in chat.labels()  # contact is off now
+
+
+def test_a_story_typed_at_the_welcome_is_told_it_is_not_saved_yet(chat):
+    """Guards the welcome: a story written before any button is not silently refused with
+    "choose one of the options" — the person learns it is not saved and how to go on."""
+    chat.send("/start")
+    chat.send("sjefen min har sendt meg ekle meldinger på snap i flere uker")
+    assert "ikke lagret" in chat.replies[-2].text
+    chat.send("hmm")
+    assert "ikke lagret" not in chat.replies[-2].text
+
+
+def test_help_gives_the_help_lines_too(chat):
+    """Guards /help: someone typing "hjelp" may be in trouble; the help lines come with it."""
+    chat.send("/start")
+    chat.send("hjelp")
+    told = next(r.text for r in chat.replies if "glem" in r.text and "avbryt" in r.text)
+    assert "112" in told
