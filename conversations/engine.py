@@ -309,10 +309,20 @@ def _reads_a_case(action: str, inbound: Inbound) -> bool:
     )
 
 
-# Characters that change the direction of text or hide in it (bidi controls, zero-width ones):
-# kept visible as a marker, never applied, so no report can reorder or hide what others read.
+# Characters that change the direction of text or hide in it (bidi controls, zero-width ones),
+# and control characters (ESC starts a terminal's colour or cursor codes, for a handler who
+# reads an export in one): kept visible as a marker, never applied, so no report can reorder,
+# hide or restyle what others read. Line breaks and tabs stay as they are.
+CONTROLS = [c for c in (*range(0x01, 0x20), *range(0x7F, 0xA0)) if chr(c) not in "\n\t\r"]
 INVISIBLE = dict.fromkeys(
-    [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF, 0x061C]
+    [
+        *CONTROLS,
+        *range(0x200B, 0x2010),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0xFEFF,
+        0x061C,
+    ]
 )
 MARKERS = {code: f"[U+{code:04X}]" for code in INVISIBLE}
 

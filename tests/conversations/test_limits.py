@@ -156,3 +156,13 @@ def test_direction_changing_and_invisible_characters_are_shown_never_applied(eng
     start_what_step(chat)
     chat.send("Han sa\u202e hei\u200b du")
     assert draft(engine)["what"] == ["Han sa[U+202E] hei[U+200B] du"]
+
+
+def test_control_characters_are_stored_as_markers_not_applied(chat, engine):
+    """Guards the cleaning of control characters: ESC (a terminal's colour codes), ^A and ^B
+    reach no export or review as themselves; line breaks stay."""
+    start_what_step(chat)
+    chat.send("Han sa \x01\x02 \x1b[31mRED\x1b[0m\nneste linje")
+    assert draft(engine)["what"] == [
+        "Han sa [U+0001][U+0002] [U+001B][31mRED[U+001B][0m\nneste linje"
+    ]
