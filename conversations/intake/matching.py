@@ -43,6 +43,13 @@ SKIP = (
     "nobody",
     "ingen vitner",
     "inga vittnen",
+    "nei ingen",
+    "nej ingen",
+    "ingen andre",
+    "inga andra",
+    "no one",
+    "noone",
+    "nobody else",
 )
 # "Yes" and "no" as people type them, for the yes/no buttons (is the reading right? a leader?).
 YES = ("ja", "jo", "japp", "jepp", "yes", "yep", "yeah", "stemmer", "det stemmer", "stämmer",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from adapters.console import ADDRESS
 from conversations.intake import LIMITS
 from conversations.messages import Inbound
@@ -306,3 +308,14 @@ def test_a_number_alone_is_not_a_name(engine):
     chat.send("3")
     assert "Et tall alene" in chat.replies[-2].text
     assert not draft(engine).get("people")
+
+
+@pytest.mark.parametrize("words", ["nei ingen", "Nej, ingen", "no one", "ingen andre"])
+def test_no_one_at_the_witnesses_question_is_no_witness(engine, words):
+    """Guards the skip words: "nei ingen" is not a witness called "nei ingen"."""
+    chat = Chat(engine, locale="nb")
+    chat.send("/start")
+    for line in ("1", "1", "1", "Han tok på meg.", "i går", "1", "På kontoret", "Per, kollega"):
+        chat.send(line)
+    chat.send(words)
+    assert draft(engine).get("witnesses", "") in ("", None)
