@@ -65,6 +65,7 @@ class Draft(TypedDict, total=False):
     # an over-long answer, and a message about a sent report awaiting its case.
     history: list[str]
     editing: bool
+    edit_slot: int  # changing the Nth person: where the new answer goes in the list
     when_retried: bool  # an unread "when" was asked once more
     recalled: Recalled  # the time and place read from "what", until confirmed
     return_to: str

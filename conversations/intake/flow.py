@@ -232,11 +232,16 @@ def choices_for(state: str, ctx: Context) -> tuple[Choice, ...]:
             _choice(state, "help", t("button.help_now")),
         ]
     elif state == Step.REVIEW_CHANGE:
-        options = [
-            _choice(state, f"edit:{step}", t(FIELDS[step]))
-            for step in ctx.steps()
-            if step != Step.REVIEW
-        ]
+        options = []
+        people = ctx.draft.get("people") or []
+        for step in ctx.steps():
+            if step == Step.WHO and len(people) > 1:  # each person on their own
+                options += [
+                    _choice(state, f"edit:{step}:{i}", f"{t(FIELDS[step])}: {_name(p, ctx)}")
+                    for i, p in enumerate(people)
+                ]
+            elif step != Step.REVIEW:
+                options.append(_choice(state, f"edit:{step}", t(FIELDS[step])))
         if ctx.draft.get("wishes"):
             wishes = FIELDS[Step.WISHES]
             options.append(_choice(state, f"edit:{Step.WISHES}", t(wishes)))
@@ -312,7 +317,7 @@ def _finish_person(ctx: Context, person: Person, leader: str | None) -> Outcome:
     d = ctx.draft
     person["leader"] = leader
     d.pop("person", None)
-    d.setdefault("people", []).append(person)
+    d.setdefault("people", []).insert(d.pop("edit_slot", len(d["people"])), person)
     limit = ctx.org.limits.people_per_report
     if len(d["people"]) >= limit:
         return Outcome(next_step(Step.WHO, ctx), ctx.t("problem.people_full", limit=limit))
@@ -489,12 +494,18 @@ def takes_text(state: str) -> bool:
 
 
 def start_edit(step: str, ctx: Context) -> str:
-    """Go back from review to change one step; list answers start again from empty."""
+    """Go back from review to change one step; list answers start again from empty, but
+    "who:N" changes only the Nth person (the new answer takes their place)."""
     d = ctx.draft
     d["editing"] = True
+    step, _, index = step.partition(":")
     if step == Step.WHAT:
         d["what"] = []
-    if step == Step.WHO:
+    if step == Step.WHO and index.isdigit() and int(index) < len(d.get("people") or []):
+        d["people"].pop(int(index))
+        d["edit_slot"] = int(index)
+        d.pop("person", None)
+    elif step == Step.WHO:
         d["people"] = []
         d.pop("person", None)
     if step == Step.ROLE:
@@ -503,6 +514,10 @@ def start_edit(step: str, ctx: Context) -> str:
     if step == Step.WHEN:
         d.pop("when_retried", None)
     return step
+
+
+def _name(person: Person, ctx: Context) -> str:
+    return str(person.get("name") or ctx.t("person.unknown"))
 
 
 def person_text(person: Person, tr: Translator) -> str:

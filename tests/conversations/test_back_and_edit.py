@@ -169,3 +169,23 @@ def test_any_answers_backs_and_edits_end_in_a_review_of_the_last_answers(engine,
         expected.answer(state, value)
     assert state_of(chat) == "review"
     check(chat, expected)
+
+
+def test_changing_one_of_two_people_keeps_the_other(engine):
+    """Guards the per-person change: with two people named, "Who: Kari Nordmann" changes
+    Kari only — Per stays, and Kari keeps her place first."""
+    chat = Chat(engine, locale="nb")
+    chat.send("/start")
+    for line in ("1", "1", "1", "Han tok på meg.", "i går", "1", "På kontoret"):
+        chat.send(line)
+    chat.send("Kari Nordmann, kollega")
+    chat.press("En person til gjorde det")
+    chat.send("Per Hansen, medlem")
+    chat.press("Hopp over")
+    chat.press("Oslo lokallag")
+    chat.press("Endre et svar")
+    chat.press("Hvem: Kari Nordmann")
+    chat.send("Kari Nordmann, nestleder")
+    people = [(p["name"], p["role"]) for p in draft(engine)["people"]]
+    assert people == [("Kari Nordmann", "nestleder"), ("Per Hansen", "medlem")], people
+    assert chat.last.startswith("Steg 9 av 9") or "Her er varselet ditt" in chat.last
