@@ -86,26 +86,21 @@ def enqueue(
         data_key = vault.load(session, case.data_key_id)
     if data_key is None:
         raise ValueError("a message without a case needs a data key")
-    destination = destination_of(vault, outbound.address)
     owner = case.id if case is not None else data_key.key_id
     row = OutboxMessage(
-        id=new_id(),
-        idempotency_key=f"{owner}:{destination[:16]}:{key}"[:120],
-        case_id=case.id if case is not None else None,
-        data_key_id=None if case is not None else data_key.key_id,
-        kind=kind,
-        platform=platform_of(outbound.address),
-        destination=destination,
-        seq=next_seq(),
-        thread_of=thread_of,
-        thread_key=thread_key,
-        status="pending",
-        attempts=0,
-        parts_sent=0,
-        next_attempt_at=now,
-        created_at=now,
+        **_row(
+            vault,
+            outbound,
+            data_key,
+            owner=owner,
+            key=key,
+            kind=kind,
+            now=now,
+            case_id=case.id if case is not None else None,
+            thread_of=thread_of,
+            thread_key=thread_key,
+        )
     )
-    row.address, row.body = _sealed(row.id, outbound, data_key)
     session.add(row)
     session.info["queued"] = True  # the engine wakes the delivery sweep after the commit
     return row
@@ -122,31 +117,51 @@ def queue_replies(
 ) -> None:
     """Queue a turn's direct replies under `data_key` in one INSERT (no unit of work: this
     runs on every message); `turn` makes each row's idempotency key its own."""
-    rows = []
-    for number, reply in enumerate(replies):
-        row_id = new_id()
-        destination = destination_of(vault, reply.address)
-        address, body = _sealed(row_id, reply, data_key)
-        rows.append(
-            {
-                "id": row_id,
-                "idempotency_key": f"{turn}:{destination[:16]}:reply:{number}"[:120],
-                "data_key_id": data_key.key_id,
-                "kind": "reply",
-                "platform": platform_of(reply.address),
-                "destination": destination,
-                "seq": next_seq(),
-                "address": address,
-                "body": body,
-                "status": "pending",
-                "attempts": 0,
-                "parts_sent": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-        )
+    rows = [
+        _row(vault, reply, data_key, owner=turn, key=f"reply:{number}", kind="reply", now=now)
+        for number, reply in enumerate(replies)
+    ]
     session.connection().execute(_QUEUE, rows)
     session.info["queued"] = True
+
+
+def _row(
+    vault: Vault,
+    outbound: Outbound,
+    data_key: DataKey,
+    *,
+    owner: str,
+    key: str,
+    kind: str,
+    now: datetime,
+    case_id: str | None = None,
+    thread_of: str | None = None,
+    thread_key: str | None = None,
+) -> dict[str, Any]:
+    """An outbox row's columns, its address and body sealed under `data_key` (a case's
+    rows name the case; a direct reply names its key, destroyed once nothing uses it)."""
+    row_id = new_id()
+    destination = destination_of(vault, outbound.address)
+    address, body = _sealed(row_id, outbound, data_key)
+    return {
+        "id": row_id,
+        "idempotency_key": f"{owner}:{destination[:16]}:{key}"[:120],
+        "case_id": case_id,
+        "data_key_id": None if case_id is not None else data_key.key_id,
+        "kind": kind,
+        "platform": platform_of(outbound.address),
+        "destination": destination,
+        "seq": next_seq(),
+        "thread_of": thread_of,
+        "thread_key": thread_key,
+        "address": address,
+        "body": body,
+        "status": "pending",
+        "attempts": 0,
+        "parts_sent": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 def _sealed(row_id: str, outbound: Outbound, data_key: DataKey) -> tuple[bytes, bytes]:
