@@ -131,8 +131,9 @@ NOT_LEADERS = frozenset(
 )
 # A "when" answer this long that reads as no time is more of "what happened", not a time.
 STORY_WORDS = 12
-# An answer to "when" of this many words that reads as no time is more of the story too.
-STORY_UNREAD_WORDS = 7
+# A message of this many words is a sentence, not a short answer: at "when", one that reads as
+# no time is more of the story; at the welcome, it is someone's story, not a wrong button.
+SENTENCE_WORDS = 7
 
 
 def main_step(state: str) -> str:
@@ -398,7 +399,7 @@ def answer(state: str, ctx: Context, text: str | None, choice: str | None) -> Ou
             return Outcome(Step.RECALL if _recall(ctx) else Step.WHEN, ctx.t("what.added"))
         when = _read_when(ctx, words)
         unread = when["kind"] == "unknown" and text is not None
-        if unread and len(words.split()) >= STORY_UNREAD_WORDS:
+        if unread and len(words.split()) >= SENTENCE_WORDS:
             d.setdefault("what", []).append(words)  # a sentence that is no time: the story
             return Outcome(Step.WHEN, ctx.t("what.added"))
         d["when"] = when

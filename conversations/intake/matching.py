@@ -55,6 +55,8 @@ SKIP = (
 YES = ("ja", "jo", "japp", "jepp", "yes", "yep", "yeah", "stemmer", "det stemmer", "stämmer",
        "det stämmer", "riktig", "rätt", "right", "correct", "ok", "okay")  # fmt: skip
 NO = ("nei", "nej", "no", "nope", "feil", "fel", "wrong", "ikke riktig", "inte rätt")
+# A message at the review that begins with one of these asks to change an answer.
+CHANGE = ("endre", "endra", "rette", "ändra", "change", "edit", "correct")
 MARKS = re.compile(r"[\s.,!?;:'\"«»”“()\[\]-]+")
 
 
@@ -133,4 +135,5 @@ WORDS = {
     "skip": frozenset(map(fold, SKIP)),
     "yes": frozenset(map(fold, YES)),
     "no": frozenset(map(fold, NO)),
+    "change": frozenset(map(fold, CHANGE)),
 }

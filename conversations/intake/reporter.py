@@ -18,6 +18,7 @@ from conversations.intake import flow, sent
 from conversations.intake.draft import clear
 from conversations.intake.flow import Context
 from conversations.intake.matching import (
+    WORDS,
     fold,
     is_number,
     numbered_choice,
@@ -44,10 +45,6 @@ log = logging.getLogger(__name__)
 
 # Typed at the review, this many words or fewer that name one button are that button.
 SHORT = 4
-# Typed at the welcome, this many words or more are someone's story, not a wrong button.
-STORY_WORDS = 7
-# A message at the review that starts with one of these opens "change an answer".
-CHANGE_WORDS = frozenset({"endre", "endra", "rette", "andra", "change", "edit", "correct"})
 
 COMMANDS = ("/start", "/help", "/back", "/cancel", "/language", "/status", "/forget")
 # Questions whose answer is a name or a description: a number alone is a mistyped choice.
@@ -241,7 +238,8 @@ class Intake:
             self._reprompt(turn)
             return False, None
         if not flow.takes_text(turn.state):
-            story = turn.state == Step.WELCOME and len(text.split()) >= STORY_WORDS
+            # Typed at the welcome, a sentence is someone's story, not a wrong button.
+            story = turn.state == Step.WELCOME and len(text.split()) >= flow.SENTENCE_WORDS
             key = N_("problem.story_at_welcome") if story else N_("problem.pick_one")
             turn.say(turn.ctx.t(key))
             self._reprompt(turn)
@@ -572,7 +570,7 @@ def _review_button(text: str, offered: tuple[Choice, ...]) -> str | None:
     """A short message at the review that names a button ("send", "dont write to me") is
     that button, and one that starts "change …" opens the list; else None (a wish)."""
     words = fold(text).split()
-    if words and words[0] in CHANGE_WORDS:
+    if words and words[0] in WORDS["change"]:
         return next((c.value for c in offered if c.value.endswith(":change")), None)
     if len(words) <= SHORT:
         return typed_choice(text, offered, forgiving=True)
