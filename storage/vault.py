@@ -85,9 +85,7 @@ class Vault:
         row = session.get(DataKeyRow, key_id) if key_id else None
         if row is None:
             raise ErasedError(f"data key {key_id} is gone")
-        key = self.keyring.unwrap(WrappedKey(row.id, row.master_id, row.wrapped))
-        cache[row.id] = key
-        return key
+        return self.adopt(session, WrappedKey(row.id, row.master_id, row.wrapped))
 
     def adopt(self, session: Session, wrapped: WrappedKey) -> DataKey:
         """The data key read (wrapped) with its record, unwrapped once and cached like `load`."""
