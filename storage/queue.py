@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -128,22 +128,12 @@ def due_exists(session: Session, now: datetime) -> bool:
 
 def pace(session: Session, destination: str, next_at: datetime) -> None:
     """Let nothing go to `destination` before `next_at` (an upsert, safe across replicas)."""
-    values = {"destination": destination, "next_at": next_at}
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        statement = pg_insert(DestinationPace).values(values)
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["destination"], set_={"next_at": statement.excluded.next_at}
-            )
+    statement = _insert(session)(DestinationPace).values(destination=destination, next_at=next_at)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["destination"], set_={"next_at": statement.excluded.next_at}
         )
-    else:
-        lite = sqlite_insert(DestinationPace).values(values)
-        session.execute(
-            lite.on_conflict_do_update(
-                index_elements=["destination"], set_={"next_at": lite.excluded.next_at}
-            )
-        )
+    )
 
 
 def reserve(session: Session, key: str, now: datetime, interval: float) -> datetime:
@@ -151,9 +141,7 @@ def reserve(session: Session, key: str, now: datetime, interval: float) -> datet
     slots are `interval` seconds apart whichever replica takes them (the row is locked until
     the caller commits)."""
     row = {"destination": key, "next_at": now}
-    dialect = session.get_bind().dialect.name
-    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(upsert(DestinationPace).values(row).on_conflict_do_nothing())
+    session.execute(_insert(session)(DestinationPace).values(row).on_conflict_do_nothing())
     free = session.scalar(
         select(DestinationPace.next_at).where(DestinationPace.destination == key).with_for_update()
     )
@@ -164,6 +152,11 @@ def reserve(session: Session, key: str, now: datetime, interval: float) -> datet
         .values(next_at=slot + timedelta(seconds=interval))
     )
     return slot
+
+
+def _insert(session: Session) -> Callable[..., Any]:
+    """The dialect's INSERT, which knows ON CONFLICT (PostgreSQL's, else SQLite's)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def forget_paces(session: Session, now: datetime) -> int:
