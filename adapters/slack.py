@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qs
 
 from cachetools import TTLCache
@@ -52,6 +52,7 @@ PRIVACY_TTL = 60.0  # a channel made public is noticed within a minute
 LOCALE_TTL = 3600.0
 KEPT = 10_000  # channels and people each cache keeps at most
 _UNKNOWN = object()  # not in the cache (None is a locale Slack did not tell)
+T = TypeVar("T")
 POST_INTERVAL = 1.0  # about one message per second per channel
 GONE = ("account_inactive", "user_disabled", "user_not_found", "cannot_dm_bot")
 # Errors that no retry can mend: the channel or the app's place in it is gone.
@@ -296,27 +297,36 @@ class SlackAdapter:
         """conversations.members, cached briefly (`fresh`: asked now); refuses when Slack cannot
         be asked."""
         channel = parse_address(channel_address)
+        try:
+            members = self._kept(self._members, channel, lambda: self._members_of(channel), fresh)
+        except SlackApiError as exc:
+            log.warning("membership could not be checked (%s); refusing", _code(exc))
+            return False
+        return user_id in members
+
+    def _members_of(self, channel: str) -> set[str]:
+        members: set[str] = set()
+        cursor = None
+        while True:
+            page = self.client.conversations_members(channel=channel, cursor=cursor, limit=200)
+            members |= set(page.get("members", []))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return members
+
+    def _kept(
+        self, cache: TTLCache[str, T], key: str, ask: Callable[[], T], fresh: bool = False
+    ) -> T:
+        """What `cache` holds for `key`, or what `ask` answers now (then kept); Bolt's
+        threads share the caches, so each is read and written under the lock."""
         with self._lock:
-            cached = None if fresh else self._members.get(channel)
-        if cached is None:
-            try:
-                members: set[str] = set()
-                cursor = None
-                while True:
-                    page = self.client.conversations_members(
-                        channel=channel, cursor=cursor, limit=200
-                    )
-                    members |= set(page.get("members", []))
-                    cursor = (page.get("response_metadata") or {}).get("next_cursor")
-                    if not cursor:
-                        break
-            except SlackApiError as exc:
-                log.warning("membership could not be checked (%s); refusing", _code(exc))
-                return False
-            cached = members
-            with self._lock:
-                self._members[channel] = members
-        return user_id in cached
+            known = _UNKNOWN if fresh else cache.get(key, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return cast(T, known)
+        value = ask()
+        with self._lock:
+            cache[key] = value
+        return value
 
     def deliver(self, outbound: Outbound, part: int = 0) -> Sent:
         """Post one part (a message holds 50 blocks); buttons on the last part."""
@@ -377,17 +387,15 @@ class SlackAdapter:
 
     def _is_private(self, channel: str) -> bool:
         """Asked again after a minute: a channel made public gets no more case content."""
-        with self._lock:
-            private = self._private.get(channel)
-        if private is None:
+
+        def ask() -> bool:
             try:
                 info = self.client.conversations_info(channel=channel)["channel"]
             except SlackApiError as exc:
                 raise _delivery_error(exc) from None
-            private = bool(info.get("is_private") or info.get("is_im"))
-            with self._lock:
-                self._private[channel] = private
-        return private
+            return bool(info.get("is_private") or info.get("is_im"))
+
+        return self._kept(self._private, channel, ask)
 
     def _answer(self, inbound: Inbound) -> None:
         """Hand an inbound to the engine, which stores it and queues the replies.
@@ -408,19 +416,15 @@ class SlackAdapter:
 
     def _locale(self, user: str) -> str | None:
         """The user's Slack locale, kept an hour (and for at most KEPT people)."""
-        with self._lock:
-            known = self._locales.get(user, _UNKNOWN)
-        if known is not _UNKNOWN:
-            return known  # type: ignore[return-value]
-        try:
-            locale: str | None = self.client.users_info(user=user, include_locale=True)["user"].get(
-                "locale"
-            )
-        except SlackApiError:
-            locale = None
-        with self._lock:
-            self._locales[user] = locale
-        return locale
+
+        def ask() -> str | None:
+            try:
+                info = self.client.users_info(user=user, include_locale=True)["user"]
+            except SlackApiError:
+                return None
+            return cast(str | None, info.get("locale"))
+
+        return self._kept(self._locales, user, ask)
 
     def display_name(self, address: str, user_id: str) -> str | None:
         """A handler's name (users.info: display name, else real name); None when Slack cannot
