@@ -66,14 +66,25 @@ def build(url: str, *, fresh: bool = True) -> tuple[DbEngine, Engine]:
     return db, engine
 
 
-def raw_commit(url: str) -> tuple[Callable[[], None], Callable[[], None]]:
-    """One durable one-row INSERT + COMMIT with the driver alone, and how to close it."""
+def driver(url: str) -> Any:
+    """A connection of the database driver alone (sqlite3 in autocommit with Trygg's
+    pragmas, or psycopg), as the raw figures use it."""
     if url.startswith("sqlite"):
         import sqlite3
 
         conn = sqlite3.connect(url.split(":///", 1)[1], isolation_level=None)
         for pragma in ("journal_mode=WAL", "foreign_keys=ON", "secure_delete=ON"):
             conn.execute(f"PRAGMA {pragma}")
+        return conn
+    import psycopg
+
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+
+
+def raw_commit(url: str) -> tuple[Callable[[], None], Callable[[], None]]:
+    """One durable one-row INSERT + COMMIT with the driver alone, and how to close it."""
+    conn = driver(url)
+    if url.startswith("sqlite"):
         conn.execute("CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY, v BLOB)")
         payload = b"x" * 200
 
@@ -84,17 +95,14 @@ def raw_commit(url: str) -> tuple[Callable[[], None], Callable[[], None]]:
 
         return sqlite_commit, conn.close
 
-    import psycopg
-
-    pconn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
-    pconn.execute("CREATE TABLE IF NOT EXISTS bench_raw (id serial PRIMARY KEY, v bytea)")
-    pconn.commit()
+    conn.execute("CREATE TABLE IF NOT EXISTS bench_raw (id serial PRIMARY KEY, v bytea)")
+    conn.commit()
 
     def pg_commit() -> None:
-        pconn.execute("INSERT INTO bench_raw (v) VALUES (%s)", (b"x" * 200,))
-        pconn.commit()
+        conn.execute("INSERT INTO bench_raw (v) VALUES (%s)", (b"x" * 200,))
+        conn.commit()
 
-    return pg_commit, pconn.close
+    return pg_commit, conn.close
 
 
 # A turn's own statements (the conversation read with its key, written back, one reply
@@ -114,16 +122,7 @@ def raw_turn(url: str) -> tuple[Callable[[str], None], Callable[[], None]]:
     """The turn's statements for one reporter (by user_ref) with the driver alone, and how to
     close it. The UPDATE rewrites the row without changing it, so the engine's turns go on."""
     sqlite = url.startswith("sqlite")
-    if sqlite:
-        import sqlite3
-
-        conn: Any = sqlite3.connect(url.split(":///", 1)[1], isolation_level=None)
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "secure_delete=ON"):
-            conn.execute(f"PRAGMA {pragma}")
-    else:
-        import psycopg
-
-        conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+    conn = driver(url)
     read, write, queue = (q.format(p="?" if sqlite else "%s") for q in RAW_TURN)
     seq = [0]
     key: list[str] = []
