@@ -265,6 +265,12 @@ def test_replies_share_a_key_for_a_minute_and_a_key_in_use_is_never_destroyed(
     assert reply_keys() == set()
 
 
+def destroy_reply_keys(engine) -> None:
+    """Destroy the replies' shared keys behind the engine's back (as a replica far ahead would)."""
+    with engine.sessions() as session, session.begin():
+        session.execute(delete(DataKeyRow).where(DataKeyRow.purpose == "reply"))
+
+
 def test_a_reply_key_destroyed_under_the_engine_costs_no_message(engine, sweep, console):
     """Guards the retry: when the shared reply key is gone (another replica destroyed it,
     its clock far ahead), the turn is applied with a new key — the answer is kept and the
@@ -272,8 +278,7 @@ def test_a_reply_key_destroyed_under_the_engine_costs_no_message(engine, sweep, 
     chat = Chat(engine)
     engine.handle(chat.console.inbound("/start"))
     sweep.drain()
-    with engine.sessions() as session, session.begin():
-        session.execute(delete(DataKeyRow).where(DataKeyRow.purpose == "reply"))
+    destroy_reply_keys(engine)
     replies = engine.handle(chat.console.inbound("/help"))
     assert replies and "problem" not in replies[0].text
     sweep.drain()
@@ -289,11 +294,7 @@ def test_a_gone_reply_key_is_replaced_on_any_try_and_for_replies_sent_alone(
     engine.handle(chat.console.inbound("/start"))
     sweep.drain()
 
-    def destroy_reply_keys() -> None:
-        with engine.sessions() as session, session.begin():
-            session.execute(delete(DataKeyRow).where(DataKeyRow.purpose == "reply"))
-
-    destroy_reply_keys()
+    destroy_reply_keys(engine)
     handle = engine._handle
     tries = [0]
 
@@ -308,7 +309,7 @@ def test_a_gone_reply_key_is_replaced_on_any_try_and_for_replies_sent_alone(
     assert tries[0] == 3 and replies  # concurrent write, gone key, then applied
     monkeypatch.setattr(engine, "_handle", handle)
     sweep.drain()
-    destroy_reply_keys()
+    destroy_reply_keys(engine)
     engine.fairness = Fairness(burst=0, per_minute=1, clock=lambda: 0.0)
     warned = engine.handle(chat.console.inbound("hei"))
     assert warned and warned[0].text == engine.intake.translator("nb").t("problem.too_fast")
